@@ -1,0 +1,61 @@
+# The course's entry points. Two of them are all a student needs:
+#   make lab    set everything up and open JupyterLab at notebooks/
+#   make test   set everything up and run the whole test suite (what CI runs)
+# Both are idempotent: a second run only re-checks what is already there.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# TensorFlow flavour: `gpu` where an NVIDIA driver answers, else `cpu` (override: make TF_FLAVOUR=gpu lab).
+TF_FLAVOUR ?= $(shell nvidia-smi -L >/dev/null 2>&1 && echo gpu || echo cpu)
+STAMP  := $(VENV)/.installed-$(TF_FLAVOUR)
+PROFILE ?= ci
+
+export TF_ENABLE_ONEDNN_OPTS := 0
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: setup lab test unit notebooks data kernels bench sync html slides clean help
+
+help:
+	@echo "make lab     set up (venv, packages, kernels, MNIST) and open JupyterLab"
+	@echo "make test    set up and run unit tests + every notebook (COURSE_PROFILE=ci)"
+	@echo "make bench   run every notebook in PROFILE=$(PROFILE) and write results/benchmark.md"
+	@echo "make sync    re-pair notebooks/*.py and *.ipynb with jupytext (outputs stripped)"
+
+setup: $(STAMP) kernels data
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "error: Python 3.11 or newer is needed (found $$($(PYTHON) --version)). Run: make PYTHON=python3.11 ..."; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --progress-bar off -e ".[$(TF_FLAVOUR)]"
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+kernels: $(STAMP)
+	@$(BIN)/python scripts/install_kernels.py
+
+data: $(STAMP)
+	@$(BIN)/python -m course_utils.data
+
+lab: setup
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+test: setup
+	COURSE_PROFILE=ci $(BIN)/python -m pytest
+
+unit: setup
+	COURSE_PROFILE=ci $(BIN)/python -m pytest tests
+
+notebooks: setup
+	COURSE_PROFILE=ci $(BIN)/python -m pytest notebooks
+
+bench: setup
+	$(BIN)/python scripts/bench.py --profile $(PROFILE)
+
+sync: $(STAMP)
+	$(BIN)/python scripts/sync_notebooks.py
+
+clean:
+	rm -rf build .pytest_cache

@@ -1,0 +1,77 @@
+"""Sample-quality measures shared by the generative notebooks.
+
+Point-cloud measures for the 2-D toy GANs and Langevin samplers live here.
+(The MNIST sample-quality measures, FID-MNIST and class coverage, are in
+:mod:`course_utils.mnist_metrics`.)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _sq_dists(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    return np.maximum((a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2.0 * a @ b.T, 0.0)
+
+
+def mmd_rbf(x: np.ndarray, y: np.ndarray, bandwidths: tuple[float, ...] = (0.05, 0.1, 0.2, 0.5, 1.0)) -> float:
+    """Squared maximum mean discrepancy between two samples, with a sum of RBF kernels.
+
+    MMD² = E k(x, x') + E k(y, y') − 2 E k(x, y) is zero exactly when the two
+    distributions are equal (the RBF kernel is characteristic). This is the
+    unbiased estimator (diagonal terms left out), so it can be slightly
+    negative for two samples of the same distribution. Summing several
+    bandwidths makes it sensitive at several length scales at once.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    m, n = len(x), len(y)
+    if m < 2 or n < 2:
+        raise ValueError("mmd_rbf needs at least two points in each sample")
+    dxx, dyy, dxy = _sq_dists(x, x), _sq_dists(y, y), _sq_dists(x, y)
+    total = 0.0
+    for h in bandwidths:
+        kxx = np.exp(-dxx / (2 * h * h))
+        kyy = np.exp(-dyy / (2 * h * h))
+        kxy = np.exp(-dxy / (2 * h * h))
+        total += (kxx.sum() - np.trace(kxx)) / (m * (m - 1))
+        total += (kyy.sum() - np.trace(kyy)) / (n * (n - 1))
+        total -= 2.0 * kxy.mean()
+    return float(total)
+
+
+def quadratic_residual(points: np.ndarray) -> float:
+    """Mean ``|y − x²|`` of 2-D points: 0 when every point lies on the parabola ``y = x²``."""
+    points = np.asarray(points, dtype=np.float64)
+    return float(np.mean(np.abs(points[:, 1] - points[:, 0] ** 2)))
+
+
+def chamfer_distance(a: np.ndarray, b: np.ndarray) -> float:
+    """Symmetric Chamfer distance: mean nearest-neighbour distance from a to b plus from b to a.
+
+    Small only when every generated point is near the curve *and* every part of
+    the curve has a generated point near it (so a cut-off spiral tail shows).
+    """
+    d = np.sqrt(_sq_dists(a, b))
+    return float(d.min(axis=1).mean() + d.min(axis=0).mean())
+
+
+def modes_covered(
+    points: np.ndarray, centers: np.ndarray, std: float, *, radius_stds: float = 3.0, min_share: float = 0.01
+) -> tuple[int, float]:
+    """Count mixture modes that received samples, and the share of high-quality samples.
+
+    A point counts for the nearest centre if it is within ``radius_stds·std``
+    of it; a mode is *covered* if at least ``min_share`` of all points landed
+    on it.
+
+    Returns:
+        ``(modes covered, fraction of points near some centre)``.
+    """
+    d = np.sqrt(_sq_dists(points, centers))
+    nearest = d.argmin(axis=1)
+    good = d[np.arange(len(points)), nearest] <= radius_stds * std
+    counts = np.bincount(nearest[good], minlength=len(centers))
+    return int((counts >= min_share * len(points)).sum()), float(good.mean())

@@ -1,0 +1,142 @@
+"""Execute notebooks in one profile and record how long they took and what they measured.
+
+    python scripts/bench.py --profile ci                 # every notebook
+    python scripts/bench.py --profile full notebooks/01_mlp_capacity.ipynb
+
+Each notebook runs in its own process on the kernel its metadata declares. For
+each run the table gets: notebook, profile, device, wall seconds, peak memory of
+the kernel process, and the headline figures the notebook wrote with
+``runtime.save_headline``. Rows are merged into results/benchmark.json (keyed by
+notebook, profile and device), and results/benchmark.md is rendered from it.
+Executed copies of the notebooks are kept in build/executed/<profile>/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "results"
+
+
+def run_one(notebook: Path, profile: str, results_dir: Path, timeout: int) -> dict:
+    """Execute one notebook in this process (called in a child process by main)."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    os.environ["COURSE_PROFILE"] = profile
+    os.environ["COURSE_RESULTS_DIR"] = str(results_dir)
+    nb = nbformat.read(notebook, as_version=4)
+    kernel = nb.metadata.get("kernelspec", {}).get("name", "python3")
+    client = NotebookClient(nb, timeout=timeout, kernel_name=kernel, resources={"metadata": {"path": str(notebook.parent)}})
+    start = time.perf_counter()
+    error = None
+    try:
+        client.execute()
+    except Exception as exc:  # CellExecutionError and timeouts: record, don't hide
+        error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}"
+    wall = time.perf_counter() - start
+    out_dir = ROOT / "build" / "executed" / profile
+    out_dir.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, out_dir / notebook.name)
+    # The kernel was our child and has been reaped: its peak RSS is in RUSAGE_CHILDREN.
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    peak_mb = peak / 1024 if platform.system() == "Linux" else peak / 2**20
+    return {"kernel": kernel, "wall_s": round(wall, 1), "peak_mb": round(peak_mb), "error": error}
+
+
+def render_markdown(rows: list[dict]) -> str:
+    lines = [
+        "# Benchmark: notebook run times and headline results",
+        "",
+        "Written by `make bench` (scripts/bench.py); do not edit by hand. Wall time is the whole notebook,",
+        "kernel start included; peak memory is the kernel process's maximum resident set size.",
+        "",
+        "| notebook | profile | device | wall s | peak MB | headline figures | measured on | date |",
+        "|---|---|---|---:|---:|---|---|---|",
+    ]
+    for r in sorted(rows, key=lambda r: (r["notebook"], r["profile"], r["device"])):
+        figures = ", ".join(f"{k}={_fmt(v)}" for k, v in r.get("figures", {}).items())
+        if r.get("error"):
+            figures = f"**FAILED**: {r['error']}"
+        lines.append(
+            f"| {r['notebook']} | {r['profile']} | {r['device']} | {r['wall_s']} | {r['peak_mb']} | "
+            f"{figures} | {r.get('machine', '')} | {r.get('date', '')} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _fmt(v) -> str:
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    return str(v)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks to run (default: all)")
+    parser.add_argument("--profile", default="ci", choices=["ci", "full"])
+    parser.add_argument("--timeout", type=int, default=3600, help="seconds per cell")
+    parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--results-dir", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.one:  # child mode: run one notebook, print one JSON line
+        print(json.dumps(run_one(args.one, args.profile, args.results_dir, args.timeout)))
+        return 0
+
+    notebooks = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    store = RESULTS / "benchmark.json"
+    rows = json.loads(store.read_text()) if store.exists() else []
+    machine = f"{platform.machine()}, {os.cpu_count()} cores"
+    failed = 0
+    for nb in notebooks:
+        nb = nb.resolve()
+        with tempfile.TemporaryDirectory() as tmp:
+            print(f"running {nb.name} ({args.profile}) ...", flush=True)
+            proc = subprocess.run(
+                [sys.executable, __file__, "--one", str(nb), "--profile", args.profile,
+                 "--results-dir", tmp, "--timeout", str(args.timeout)],
+                capture_output=True, text=True,
+            )
+            if proc.returncode != 0:
+                print(proc.stderr[-3000:], file=sys.stderr)
+                failed += 1
+                continue
+            run = json.loads(proc.stdout.strip().splitlines()[-1])
+            headline_file = Path(tmp) / f"{nb.stem}.json"
+            headline = json.loads(headline_file.read_text()) if headline_file.exists() else {}
+        row = {
+            "notebook": nb.stem,
+            "profile": args.profile,
+            "device": headline.get("device", "?"),
+            "wall_s": run["wall_s"],
+            "peak_mb": run["peak_mb"],
+            "figures": headline.get("figures", {}),
+            "error": run["error"],
+            "machine": machine,
+            "date": date.today().isoformat(),
+        }
+        failed += bool(run["error"])
+        print(f"  {row['wall_s']} s, {row['peak_mb']} MB, {row['error'] or row['figures']}", flush=True)
+        rows = [r for r in rows if (r["notebook"], r["profile"], r["device"]) != (row["notebook"], row["profile"], row["device"])]
+        rows.append(row)
+        RESULTS.mkdir(exist_ok=True)
+        store.write_text(json.dumps(sorted(rows, key=lambda r: (r["notebook"], r["profile"])), indent=1) + "\n")
+        (RESULTS / "benchmark.md").write_text(render_markdown(rows))
+    print(f"wrote {RESULTS / 'benchmark.md'}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
