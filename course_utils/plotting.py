@@ -141,3 +141,104 @@ def scatter_real_fake(
     if title:
         ax.set_title(title)
     return fig
+
+
+def curves_grid(
+    rows: Sequence[Mapping],
+    *,
+    metric: str = "accuracy",
+    ncols: int = 5,
+    runs: Sequence[str] | None = None,
+    ylim: tuple[float, float] | None = None,
+    title: str | None = None,
+    panel_size: tuple[float, float] = (2.6, 2.0),
+) -> plt.Figure:
+    """Small multiples: one panel per run, train (solid) against validation (dashed), shared axes.
+
+    ``rows`` is a tidy table (``course_utils.training``): dicts with ``run``,
+    ``epoch``, ``metric`` and ``val_<metric>``. Shared x and y axes make the
+    panels comparable at a glance.
+    """
+    order = list(runs) if runs is not None else list(dict.fromkeys(r["run"] for r in rows))
+    n = len(order)
+    ncols = max(1, min(ncols, n))
+    nrows = int(np.ceil(n / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(panel_size[0] * ncols, panel_size[1] * nrows),
+                             sharex=True, sharey=True, squeeze=False)
+    for ax, run in zip(axes.flat, order):
+        sub = sorted((r for r in rows if r["run"] == run), key=lambda r: r["epoch"])
+        epochs = [r["epoch"] for r in sub]
+        for key, style, label in ((metric, "-", "train"), (f"val_{metric}", "--", "validation")):
+            if sub and key in sub[0]:
+                ax.plot(epochs, [r[key] for r in sub], style, marker="o", markersize=2.5, label=label)
+        ax.set_title(str(run), fontsize=9)
+    for ax in axes.flat[n:]:
+        ax.axis("off")
+    for ax in axes[-1]:
+        ax.set_xlabel("epoch")
+    for ax in axes[:, 0]:
+        ax.set_ylabel(metric)
+    if ylim is not None:
+        axes.flat[0].set_ylim(*ylim)
+    axes.flat[0].legend(fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def confusion_matrix_plot(cm: np.ndarray, *, title: str | None = None, ax: plt.Axes | None = None) -> plt.Figure:
+    """A confusion matrix (rows: true class, columns: predicted) with the off-diagonal counts written in.
+
+    The colour scale is logarithmic so the few mistakes stay visible next to the
+    large diagonal.
+    """
+    cm = np.asarray(cm)
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(4.6, 4.2))
+    else:
+        fig = ax.figure
+    im = ax.imshow(cm + 1, cmap="Blues", norm=mpl.colors.LogNorm())
+    k = len(cm)
+    for t in range(k):
+        for p in range(k):
+            if cm[t, p]:
+                ax.text(p, t, str(cm[t, p]), ha="center", va="center", fontsize=6 if t == p else 7,
+                        color="white" if t == p else "black")
+    ax.set_xticks(range(k))
+    ax.set_yticks(range(k))
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.grid(False)
+    fig.colorbar(im, ax=ax, fraction=0.046, label="count + 1 (log)")
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def misclassified_gallery(
+    images: np.ndarray,
+    y_true: np.ndarray,
+    probs: np.ndarray,
+    *,
+    n: int = 20,
+    ncols: int = 10,
+    title: str | None = None,
+) -> plt.Figure:
+    """The ``n`` most confident mistakes, captioned ``true→predicted (confidence)``.
+
+    ``probs`` are the predicted class probabilities ``(N, classes)``.
+    """
+    y_true = np.asarray(y_true)
+    probs = np.asarray(probs)
+    pred = probs.argmax(axis=1)
+    conf = probs.max(axis=1)
+    wrong = np.flatnonzero(pred != y_true)
+    wrong = wrong[np.argsort(-conf[wrong], kind="stable")][:n]
+    if len(wrong) == 0:
+        fig, ax = plt.subplots(figsize=(3, 1))
+        ax.axis("off")
+        ax.text(0.5, 0.5, "no mistakes", ha="center", va="center")
+        return fig
+    labels = [f"{y_true[i]}→{pred[i]} ({conf[i]:.2f})" for i in wrong]
+    return image_grid(images[wrong], labels=labels, ncols=ncols, title=title, vmin=0, vmax=1)
