@@ -1,0 +1,45 @@
+"""Point-cloud measures: each is zero (or best) exactly where it should be, and grows with the error."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from course_utils import data, metrics
+
+
+def test_mmd_is_near_zero_for_the_same_distribution_and_grows_with_shift() -> None:
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(500, 2)), rng.normal(size=(500, 2))
+    same = metrics.mmd_rbf(a, b)
+    assert abs(same) < 0.01
+    shifted = [metrics.mmd_rbf(a, b + d) for d in (0.1, 0.3, 1.0)]
+    assert same < shifted[0] < shifted[1] < shifted[2]
+
+
+def test_mmd_separates_the_parabola_from_uniform_fakes() -> None:
+    real = data.quadratic_samples(500, seed=0)
+    assert metrics.mmd_rbf(real, data.quadratic_samples(500, seed=1)) < 0.01
+    assert metrics.mmd_rbf(real, data.uniform_square(500, seed=1)) > 0.1
+
+
+def test_quadratic_residual() -> None:
+    assert metrics.quadratic_residual(data.quadratic_samples(100)) == 0.0
+    assert np.isclose(metrics.quadratic_residual(np.array([[0.0, 0.5], [1.0, 0.0]])), 0.75)
+
+
+def test_chamfer_distance_sees_missing_parts() -> None:
+    curve = data.curve_points("spiral", 1000, seed=0)
+    near = curve + 0.001
+    assert metrics.chamfer_distance(curve, near) < 0.01
+    cut = curve[np.hypot(*curve.T) < 0.6]  # the spiral's outer tail cut off
+    assert metrics.chamfer_distance(cut, curve) > 5 * metrics.chamfer_distance(near, curve)
+
+
+def test_modes_covered() -> None:
+    centers = data.ring_centers(8, 2.0)
+    pts, _ = data.gaussian_ring(2000, std=0.05, seed=0)
+    covered, quality = metrics.modes_covered(pts, centers, 0.05)
+    assert covered == 8 and quality > 0.98
+    collapsed = centers[[0, 1]].repeat(500, axis=0) + 0.01
+    covered, quality = metrics.modes_covered(collapsed, centers, 0.05)
+    assert covered == 2 and quality == 1.0
