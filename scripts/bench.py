@@ -55,6 +55,11 @@ def run_one(notebook: Path, profile: str, results_dir: Path, timeout: int) -> di
     return {"kernel": kernel, "wall_s": round(wall, 1), "peak_mb": round(peak_mb), "error": error}
 
 
+def declared_kernel(notebook: Path) -> str:
+    """The kernel name a notebook's metadata declares."""
+    return json.loads(notebook.read_text()).get("metadata", {}).get("kernelspec", {}).get("name", "")
+
+
 def render_markdown(rows: list[dict]) -> str:
     lines = [
         "# Benchmark: notebook run times and headline results",
@@ -87,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks to run (default: all)")
     parser.add_argument("--profile", default="ci", choices=["ci", "full"])
     parser.add_argument("--timeout", type=int, default=3600, help="seconds per cell")
+    parser.add_argument("--kernel", help="only the notebooks that declare this kernel (e.g. course-gpu)")
     parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--results-dir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -96,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     notebooks = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    if args.kernel:
+        notebooks = [nb for nb in notebooks if declared_kernel(nb) == args.kernel]
     store = RESULTS / "benchmark.json"
     rows = json.loads(store.read_text()) if store.exists() else []
     machine = f"{platform.machine()}, {os.cpu_count()} cores"
