@@ -40,8 +40,11 @@ kernels: $(STAMP)
 data: $(STAMP)
 	@$(BIN)/python -m course_utils.data
 
+# Jupyter refuses to run as root (containers, cloud VMs) unless told it is on purpose.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG)
 
 test: setup
 	COURSE_PROFILE=ci $(BIN)/python -m pytest
