@@ -75,3 +75,24 @@ def modes_covered(
     good = d[np.arange(len(points)), nearest] <= radius_stds * std
     counts = np.bincount(nearest[good], minlength=len(centers))
     return int((counts >= min_share * len(points)).sum()), float(good.mean())
+
+
+def chamfer_terms(points: np.ndarray, reference: np.ndarray) -> tuple[float, float]:
+    """The two halves of :func:`chamfer_distance`, kept apart because they fail differently.
+
+    Returns:
+        ``(precision, coverage)``: the mean distance from each of ``points`` to
+        its nearest ``reference`` point (large when generated points are
+        scattered off the curve), and the mean distance from each ``reference``
+        point to its nearest of ``points`` (large when part of the curve gets no
+        samples, e.g. a cut-off spiral tail or points piled up in one place).
+        Their sum is ``chamfer_distance(points, reference)``.
+    """
+    d = np.sqrt(_sq_dists(points, reference))
+    return float(d.min(axis=1).mean()), float(d.min(axis=0).mean())
+
+
+def covered_fraction(reference: np.ndarray, points: np.ndarray, radius: float) -> float:
+    """Share of ``reference`` points that have at least one of ``points`` within ``radius``."""
+    d2 = _sq_dists(reference, points)
+    return float((d2.min(axis=1) <= radius * radius).mean())

@@ -43,3 +43,24 @@ def test_modes_covered() -> None:
     collapsed = centers[[0, 1]].repeat(500, axis=0) + 0.01
     covered, quality = metrics.modes_covered(collapsed, centers, 0.05)
     assert covered == 2 and quality == 1.0
+
+
+def test_chamfer_terms_split_scatter_from_missing_parts() -> None:
+    curve = data.curve_points("spiral", 1000, seed=0)
+    precision, coverage = metrics.chamfer_terms(curve[:500], curve)
+    assert np.isclose(precision + coverage, metrics.chamfer_distance(curve[:500], curve))
+    assert precision < 1e-6 and coverage > 0.0  # a subset lies on the curve but leaves gaps
+    cut = curve[np.hypot(*curve.T) < 0.6]  # tail cut off: precise, poor coverage
+    scattered = curve + np.random.default_rng(1).normal(0, 0.05, curve.shape)  # everywhere, but off the curve
+    p_cut, c_cut = metrics.chamfer_terms(cut, curve)
+    p_sc, c_sc = metrics.chamfer_terms(scattered, curve)
+    assert p_cut < 1e-6 and c_cut > 5 * c_sc
+    assert p_sc > 0.02 and p_sc > c_sc
+
+
+def test_covered_fraction() -> None:
+    ref = np.array([[0.0, 0.0], [1.0, 0.0], [5.0, 5.0]])
+    pts = np.array([[0.05, 0.0], [1.0, 0.2]])
+    assert metrics.covered_fraction(ref, pts, 0.1) == 1 / 3
+    assert metrics.covered_fraction(ref, pts, 0.25) == 2 / 3
+    assert metrics.covered_fraction(ref, ref, 0.0) == 1.0
