@@ -1,0 +1,39 @@
+"""Shared evaluation and plots of the toy GAN notebooks."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pytest
+
+from course_utils import data, gan_toy
+
+
+def test_fit_metrics_tell_real_from_wrong():
+    real = data.quadratic_samples(400, 0)
+    good = gan_toy.fit_metrics(data.quadratic_samples(400, 1), real)
+    assert abs(good["mmd"]) < 0.03 and good["residual"] == pytest.approx(0.0, abs=1e-12)
+    collapsed = gan_toy.fit_metrics(np.tile([[0.3, 0.09]], (400, 1)), real)  # on the curve, one point
+    assert collapsed["residual"] < 1e-12 and collapsed["mmd"] > 0.5
+    uniform = gan_toy.fit_metrics(data.uniform_square(400, 2), real)
+    assert uniform["residual"] > 0.3 and uniform["mmd"] > 0.5
+
+
+def test_moving_average():
+    assert gan_toy.moving_average([1, 2, 3, 4], 2).tolist() == [1.0, 1.5, 2.5, 3.5]
+    assert gan_toy.moving_average([1, 2], 1).tolist() == [1.0, 2.0]
+
+
+def test_plots_draw():
+    real = data.quadratic_samples(50, 0)
+    snaps = [{"step": s, "real": real, "fake": real + 0.01 * s, "mmd": 0.1, "d_acc_real": 0.5, "d_acc_fake": 0.5}
+             for s in (1, 2)]
+    fig = gan_toy.plot_snapshots(snaps)
+    assert len(fig.axes) == 2
+    hist = {k: np.linspace(0, 1, 30) for k in gan_toy.HISTORY_KEYS}
+    fig = gan_toy.plot_history(hist, [{"step": 10, "mmd": 0.2, "residual": 0.1}, {"step": 20, "mmd": 0.1, "residual": 0.05}],
+                               window=5)
+    assert len(fig.axes) == 3
