@@ -15,13 +15,14 @@ export TF_ENABLE_ONEDNN_OPTS := 0
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup lab test unit notebooks data kernels bench bench-gpu sync html slides clean help
+.PHONY: setup lab test unit notebooks data kernels bench bench-gpu expected sync html slides clean help
 
 help:
 	@echo "make lab     set up (venv, packages, kernels, MNIST) and open JupyterLab"
 	@echo "make test    set up and run unit tests + every notebook (COURSE_PROFILE=ci)"
 	@echo "make bench   run every notebook in PROFILE=$(PROFILE) and write results/benchmark.md"
 	@echo "make bench-gpu  the MNIST notebooks in the full profile (for a GPU machine)"
+	@echo "make expected  record the checked cells' outputs (NOTEBOOKS=notebooks/NN_x.ipynb for some)"
 	@echo "make sync    re-pair notebooks/*.py and *.ipynb with jupytext (outputs stripped)"
 
 setup: $(STAMP) kernels data
@@ -61,6 +62,11 @@ bench: setup
 # The GPU job: the MNIST notebooks (kernel course-gpu) in the full profile.
 bench-gpu: setup
 	$(BIN)/python scripts/bench.py --profile full --kernel course-gpu
+
+# Record the outputs of the `# NBVAL_CHECK_OUTPUT` cells (ci profile) into tests/notebook_outputs/.
+expected: setup
+	$(BIN)/python scripts/bench.py --profile ci $(NOTEBOOKS)
+	$(BIN)/python scripts/expected_outputs.py $(notdir $(NOTEBOOKS))
 
 sync: $(STAMP)
 	$(BIN)/python scripts/sync_notebooks.py

@@ -62,3 +62,19 @@ def test_follows_the_template(source: Path) -> None:
     assert "## Summary · Exercises" in text
     assert "!pip" not in text and "%pip" not in text, "no installs from notebooks"
     assert "assert " in text, "every notebook checks its claims"
+
+
+@pytest.mark.parametrize("ipynb", IPYNBS, ids=lambda p: p.stem)
+def test_checked_cells_have_recorded_outputs(ipynb: Path) -> None:
+    # nbval compares `# NBVAL_CHECK_OUTPUT` cells only against a reference that was run; the notebooks are
+    # committed without outputs, so the references live in tests/notebook_outputs/ (scripts/expected_outputs.py).
+    import sys
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import expected_outputs
+
+    nb = jupytext.read(ipynb)
+    checked = {expected_outputs.cell_key(c) for c in nb.cells if expected_outputs.is_checked(c)}
+    recorded = set(expected_outputs.load(ipynb))
+    assert checked <= recorded, f"{ipynb.name}: checked cells without a recorded output; run `make expected`"
+    assert recorded <= checked, f"{ipynb.name}: stale recorded outputs; run `make expected`"
