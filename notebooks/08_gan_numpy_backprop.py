@@ -1,0 +1,325 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Course (CPU)
+#     language: python
+#     name: course
+# ---
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# # 08 · The same GAN, backpropagated by hand (NumPy)
+# **Question.** What does autograd actually compute when a generator learns "through" a discriminator? Can we
+# write every gradient by hand, *prove* it right, and train the GAN of notebook 07 with nothing but NumPy?
+#
+# **You will:** derive the backward pass of both networks (seed 000, question 7), read the code that implements
+# it, check every gradient against finite differences, catch a wrong derivation with that check, and train the
+# GAN to the same fit as 07, measured with the same metric.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# Set-up. The GAN lives in `course_utils/numpy_gan.py`; this notebook *prints* its functions next to the math
+# and calls them, and `tests/test_numpy_gan.py` tests the very same functions: there is no second copy.
+
+# %% slideshow={"slide_type": "skip"}
+import inspect
+import json
+import time
+
+import numpy as np
+from IPython.display import Markdown, display
+from tqdm.auto import tqdm
+
+from course_utils import data, gan_toy, runtime, training
+from course_utils import numpy_gan as ng
+
+cfg = runtime.profile()
+runtime.seed_everything(0)
+runtime.report();
+
+
+def show_source(*functions) -> None:
+    """Display the source code of functions from course_utils as a code block."""
+    display(Markdown("\n\n".join(f"```python\n{inspect.getsource(f).rstrip()}\n```" for f in functions)))
+
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 0. Parameters
+# The schedule and optimiser are notebook 07's, so the two runs differ only in *how* gradients are computed:
+# batches of 128 (64 real + 64 generated for D, 128 latent points for G), Adam at 1e-3 with Keras' defaults.
+
+# %%
+NOTEBOOK = "08_gan_numpy_backprop"
+SEED = 0
+LATENT_DIM = ng.LATENT_DIM                    # 5, as in 07
+NUM_STEPS = cfg.pick(full=10_000, ci=4_000)
+BATCH_SIZE = 128
+HALF_BATCH = BATCH_SIZE // 2
+LR = 1e-3
+EVAL_EVERY = cfg.pick(full=2_000, ci=1_000)
+EVAL_SAMPLES = 1_000
+CHECK_BATCH = 16                              # points in the gradient check's fixed batch
+FD_EPS = 1e-6                                 # finite-difference step (float64)
+rng = np.random.default_rng(SEED)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 1. Two networks as matrix products
+# The seed's notation, for a batch of $N$ rows. Discriminator, $U\in\mathbb R^{25\times2}$, $b\in\mathbb R^{25}$,
+# $W\in\mathbb R^{25}$, $c\in\mathbb R$:
+# $$G = XU^\top + b,\quad H = \varphi(G),\quad z = HW + c,\quad y = \sigma(z),\qquad \varphi(g) = \max(g, 0).$$
+# Generator, $U_g\in\mathbb R^{15\times5}$, $b_g\in\mathbb R^{15}$, $W_g\in\mathbb R^{2\times15}$, $c_g\in\mathbb R^2$,
+# from latent points $Z\in\mathbb R^{N\times5}$: $\;G_g = ZU_g^\top + b_g,\; H_g = \varphi(G_g),\; X = H_gW_g^\top + c_g.$
+# Each forward pass keeps a *cache* of what the backward pass needs.
+
+# %%
+show_source(ng.forward_d, ng.forward_g)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# The shapes give the same parameter counts as the Keras models of 07. We initialise like Keras (He-uniform hidden
+# layers, Glorot-uniform outputs, zero biases); the seed's `randn` weights start the discriminator so saturated
+# that its first loss on fakes is 33.5 (seed output), about fifty times log 2.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+d_params, g_params = ng.init_discriminator(rng), ng.init_generator(rng)
+print(training.format_table([{"network": "discriminator", **{k: str(v.shape) for k, v in d_params.items()}, "params": ng.count_params(d_params)},
+                             {"network": "generator", **{k: str(v.shape) for k, v in g_params.items()}, "params": ng.count_params(g_params)}]))
+assert (ng.count_params(d_params), ng.count_params(g_params)) == (101, 122)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 2. A loss that cannot overflow
+# With targets $t$ (1 real, 0 fake), the binary cross-entropy of $y = \sigma(z)$ written in terms of the logit is
+# $$L = \frac1N\sum_n \bigl[t_n\log(1 + e^{-z_n}) + (1 - t_n)\log(1 + e^{z_n})\bigr],$$
+# since $-\log\sigma(z) = \log(1+e^{-z})$ and $-\log(1-\sigma(z)) = \log(1+e^{z})$. NumPy's
+# `logaddexp(0, z)` $= \log(e^0 + e^z)$ evaluates it without ever forming $e^{z}$, which overflows past $z \approx 709$.
+
+# %%
+show_source(ng.bce_with_logits, ng.sigmoid)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# A saturated discriminator (logit −800 on a real point) shows the difference: the textbook formula gives `inf`,
+# the stable one gives the exact loss, 800.
+
+# %%
+z_sat, t_sat = np.array([-800.0]), np.array([1.0])
+with np.errstate(over="ignore", divide="ignore"):
+    naive = float(-np.mean(t_sat * np.log(1 / (1 + np.exp(-z_sat)))))
+stable = ng.bce_with_logits(z_sat, t_sat)
+print(f"naive -log(sigmoid(-800)) = {naive},   logaddexp form = {stable}")
+assert np.isinf(naive) and stable == 800.0
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 3. Backpropagation through the discriminator
+# Write $\bar a = \partial L/\partial a$. Start at the loss and walk back (the seed's hand derivation):
+# * $\bar z_n = \frac1N\bigl[-t_n\,\sigma(-z_n) + (1-t_n)\,\sigma(z_n)\bigr] = \frac1N(y_n - t_n)$, using $\sigma(-z) = 1-\sigma(z)$.
+#   The sigmoid's derivative $y(1-y)$ has *cancelled* against the logarithm's $1/y$: there is no $\sigma'$ left.
+# * $z = HW + c$: $\;\bar W = H^\top\bar z,\quad \bar c = \sum_n \bar z_n,\quad \bar H = \bar z\,W^\top$ (an outer product, $N\times25$).
+# * $H = \varphi(G)$: $\;\bar G = \bar H \odot \varphi'(G)$, with $\varphi'(g) = 1$ for $g > 0$ and 0 otherwise.
+# * $G = XU^\top + b$: $\;\bar U = \bar G^\top X,\quad \bar b = \sum_n \bar G_n,\quad \bar X = \bar G\,U.$
+#
+# The last one, the gradient with respect to the *input*, is useless for training D, and it is exactly what the
+# generator needs.
+
+# %%
+show_source(ng.backward_d)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 4. Backpropagation into the generator, through D
+# The generator wants D to call its points real, so its loss is $L$ with $t = 1$ on $X = g(Z)$: the
+# non-saturating loss $-\frac1N\sum\log d(g(z_n))$ (07, section 2). D's parameters are held fixed; the chain rule
+# goes through D's input. With $\bar X$ from section 3 (the seed sets "$\bar y = \bar x_D$"):
+# * $X = H_gW_g^\top + c_g$: $\;\bar W_g = \bar X^\top H_g,\quad \bar c_g = \sum_n\bar X_n,\quad \bar H_g = \bar X\,W_g$.
+# * $\bar G_g = \bar H_g\odot\varphi'(G_g)$, then $\;\bar U_g = \bar G_g^\top Z,\quad \bar b_g = \sum_n \bar G_{g,n}$.
+
+# %%
+show_source(ng.backward_g, ng.g_loss_and_grads)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 5. Are the gradients right? Ask finite differences
+# For each scalar parameter $\theta_i$, the central difference
+# $\bigl(L(\theta + \varepsilon e_i) - L(\theta - \varepsilon e_i)\bigr)/2\varepsilon$ approximates $\partial L/\partial\theta_i$
+# with an error of order $\varepsilon^2$. In float64 with $\varepsilon = 10^{-6}$ rounding and truncation both stay
+# near $10^{-10}$ relative, so a correct backward pass agrees to better than $10^{-6}$ and a wrong one does not.
+# We compare whole arrays: relative error $\lVert a - n\rVert / (\lVert a\rVert + \lVert n\rVert)$.
+
+# %%
+show_source(ng.numerical_grads, ng.relative_error, ng.grad_check)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# A fixed float64 batch: 8 real points and 8 uniform fakes for D; 16 fixed latent points for G, whose loss is
+# taken *through* D. That covers all 8 parameter arrays, 223 scalars, each probed twice.
+
+# %%
+check_rng = np.random.default_rng(SEED + 1)
+x_check = np.concatenate([data.quadratic_samples(CHECK_BATCH // 2, check_rng), data.uniform_square(CHECK_BATCH // 2, check_rng)])
+t_check = np.r_[np.ones(CHECK_BATCH // 2), np.zeros(CHECK_BATCH // 2)]
+z_check = check_rng.standard_normal((CHECK_BATCH, LATENT_DIM))
+d64, g64 = ng.as_dtype(d_params, np.float64), ng.as_dtype(g_params, np.float64)
+
+d_errors = ng.grad_check(lambda p: ng.d_loss_and_grads(p, x_check, t_check), d64, FD_EPS)
+g_errors = ng.grad_check(lambda p: ng.g_loss_and_grads(p, d64, z_check), g64, FD_EPS)
+rows = [{"network": "D", "parameter": k, "relative error": v} for k, v in d_errors.items()]
+rows += [{"network": "G (through D)", "parameter": k, "relative error": v} for k, v in g_errors.items()]
+print(training.format_table(rows, floatfmt=".1e"))
+max_check_error = max(*d_errors.values(), *g_errors.values())
+assert len(rows) == 8 and max_check_error < 1e-6, f"a hand-written gradient is wrong: {rows}"
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 6. The check at work: the seed's first draft
+# The seed's `grad_decent_dis` still carries a commented-out first attempt at $\bar z$:
+# ```python
+# #y_bar = (1./N) * (y.T - t)
+# #z_bar = y_bar * (y.T*(1-y.T))
+# ```
+# $(y - t)/N$ is $\partial/\partial y$ of the *squared error* $\frac1{2N}\sum(y-t)^2$, not of the cross-entropy
+# ($\bar y = \frac{y - t}{N\,y(1-y)}$). Multiplying it by $\sigma'(z) = y(1-y)$ gives a wrong $\bar z$, a mistake
+# a plot would hardly show, since gradient descent still goes roughly downhill. The seed replaced it with the
+# correct line. Here is the draft, faithful to the seed and otherwise identical to `backward_d`:
+
+# %%
+show_source(ng.backward_d_seed_draft)
+
+# %%
+def draft_loss_and_grads(p):
+    z, cache = ng.forward_d(p, x_check)
+    return ng.bce_with_logits(z, t_check), ng.backward_d_seed_draft(p, cache, t_check)[0]
+
+draft_errors = ng.grad_check(draft_loss_and_grads, d64, FD_EPS)
+print(training.format_table([{"parameter": k, "draft": v, "backward_d": d_errors[k]} for k, v in draft_errors.items()], floatfmt=".1e"))
+assert min(draft_errors.values()) > 0.1, "the check should reject the seed's draft"
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# Every array is off by tens of percent: the check catches the mistake at once and says where the backward pass
+# goes wrong (all four arrays, so at $\bar z$, the first step). The fix is the line the seed kept, $\bar z = (y - t)/N$.
+#
+# One more thing the seed's code does that ours does not: its `drelu(z)` writes the mask *into its argument*.
+# It happens to be harmless there (the pre-activations are not used again), but it destroys the cache:
+
+# %%
+show_source(ng.drelu_seed)
+_, cache = ng.forward_d(d64, x_check)
+G_before = cache["G"].copy()
+ng.drelu_seed(cache["G"])
+print(f"pre-activations overwritten by drelu: {np.mean(cache['G'] != G_before):.0%} of the entries")
+assert not np.array_equal(cache["G"], G_before) and set(np.unique(cache["G"])) <= {0.0, 1.0}
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# `backward_d` writes the mask as `(G > 0)`, a new array, and leaves the cache intact.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 7. Training with hand-made gradients
+# The update is notebook 07's schedule and Keras' Adam, written out. (The seed used plain gradient descent
+# with step sizes 0.01 for D and 0.001 for G over 20,000 steps; Adam makes the comparison with 07 fair.)
+
+# %%
+show_source(ng.Adam.step, ng.train_step)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# The evaluation is 07's: 1,000 fresh generated points against 1,000 real ones, through `gan_toy.fit_metrics`.
+
+# %%
+def evaluate(step: int, rng: np.random.Generator) -> dict:
+    real = data.quadratic_samples(EVAL_SAMPLES, rng)
+    fake, _ = ng.forward_g(g_params, rng.standard_normal((EVAL_SAMPLES, LATENT_DIM)))
+    acc_real = float(np.mean(ng.forward_d(d_params, real)[0] > 0))
+    acc_fake = float(np.mean(ng.forward_d(d_params, fake)[0] < 0))
+    return {"step": step, **gan_toy.fit_metrics(fake, real), "d_acc_real": acc_real, "d_acc_fake": acc_fake,
+            "real": real, "fake": fake}
+
+d_opt, g_opt = ng.Adam(d_params, lr=LR), ng.Adam(g_params, lr=LR)
+history, evals = {k: [] for k in gan_toy.HISTORY_KEYS}, []
+start = time.perf_counter()
+for step in tqdm(range(1, NUM_STEPS + 1), desc="GAN (NumPy backprop)", mininterval=1):
+    out = ng.train_step(d_params, g_params, d_opt, g_opt, data.quadratic_samples(HALF_BATCH, rng), rng, LATENT_DIM)
+    for k in gan_toy.HISTORY_KEYS:
+        history[k].append(out[k])
+    if step % EVAL_EVERY == 0:
+        evals.append(evaluate(step, rng))
+train_seconds = time.perf_counter() - start
+print(f"{NUM_STEPS:,} steps in {train_seconds:.1f} s ({NUM_STEPS / train_seconds:,.0f} steps/s, evaluations included)")
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# The same pictures as in 07: real (blue) against generated (red) at each evaluation, then the history.
+
+# %%
+fig = gan_toy.plot_snapshots(evals)
+
+# %%
+fig = gan_toy.plot_history(history, evals, window=cfg.pick(full=200, ci=50))
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 8. The same fit as 07?
+# The same metric and the same bounds as 07: the generated points end on the curve, and the distribution is
+# matched at some evaluation (the final one may show the mode dropping discussed in 07, section 9). If 07 has run in this profile, its figures
+# (from its headline file, or from the committed `results/benchmark.json`) are shown beside ours, with both
+# training times. Timings depend on the machine's load; compare them, don't assert them.
+
+# %%
+final = evals[-1]
+best = min(evals, key=lambda e: e["mmd"])
+ours = {"notebook": "08 NumPy", "best_mmd": best["mmd"], "final_mmd": final["mmd"], "final_residual": final["residual"],
+        "train_s": train_seconds, "steps_per_s": NUM_STEPS / train_seconds}
+rows = [ours]
+
+def keras_figures() -> dict | None:
+    """07's headline figures for this profile: from this run's results folder, else from the benchmark table."""
+    path = runtime.results_dir() / "07_gan_keras_toy.json"
+    if path.is_file() and json.loads(path.read_text())["profile"] == cfg.name:
+        return json.loads(path.read_text())["figures"]
+    table = runtime.REPO_ROOT / "results" / "benchmark.json"
+    for r in json.loads(table.read_text()) if table.is_file() else []:
+        if r["notebook"] == "07_gan_keras_toy" and r["profile"] == cfg.name and not r.get("error") and r.get("figures"):
+            return r["figures"]
+    return None
+
+k07 = keras_figures()
+if k07:
+    rows.insert(0, {"notebook": "07 Keras", "best_mmd": k07["best_mmd"], "final_mmd": k07["final_mmd"],
+                    "final_residual": k07["final_residual"], "train_s": k07["train_s"],
+                    "steps_per_s": k07["steps"] / k07["train_s"]})
+print(training.format_table(rows, floatfmt=".4g"))
+assert best["mmd"] < cfg.pick(full=0.05, ci=0.15), "the generator never matched the distribution"
+assert final["residual"] < cfg.pick(full=0.03, ci=0.05), "the generated points are not on the curve"
+print(f"share of generated points on the left arm (x < 0; real: 0.5): best {np.mean(best['fake'][:, 0] < 0):.2f}, "
+      f"final {np.mean(final['fake'][:, 0] < 0):.2f}")
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# NumPy needs no graph and no framework dispatch: for networks this small its per-step cost is a few dozen tiny
+# matrix products, of the same order as 07's compiled step and far below the seed's `train_on_batch` loop.
+# (For large networks the frameworks win: they fuse and parallelise work that NumPy does one call at a time.)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 9. Headline figures
+
+# %%
+runtime.save_headline(NOTEBOOK, {
+    "d_params": ng.count_params(d_params), "g_params": ng.count_params(g_params),
+    "gradcheck_max_rel_err": float(f"{max_check_error:.2e}"), "seed_draft_min_rel_err": round(min(draft_errors.values()), 3),
+    "steps": NUM_STEPS, "final_mmd": round(final["mmd"], 4), "best_mmd": round(best["mmd"], 4),
+    "final_residual": round(final["residual"], 4), "train_s": round(train_seconds, 1),
+    "steps_per_s": round(NUM_STEPS / train_seconds, 1),
+})
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Summary · Exercises
+# * Backprop is the chain rule applied layer by layer from $\bar z = (y-t)/N$; the generator's gradient is the
+#   discriminator's *input* gradient $\bar X = \bar G U$, continued through the generator.
+# * `logaddexp` makes the cross-entropy exact for any logit; the seed's randomly initialised D needs it.
+# * A central-difference check in float64 confirms all 223 gradients to better than $10^{-6}$ and rejects the
+#   seed's squared-error draft of $\bar z$ at once. Check every hand-written gradient before you train with it.
+# * Trained with the same schedule, the NumPy GAN reaches the fit of the Keras GAN of 07.
+#
+# **Exercises** (from seed 000, question 7)
+# 1. Derive the gradient of the *minimax* generator loss $\frac1N\sum\log(1 - d(g(z_n)))$, implement it as a variant
+#    of `g_loss_and_grads`, and pass it through `ng.grad_check`. How does $\bar z$ compare with the non-saturating one
+#    when $d(g(z)) \approx 0$?
+# 2. Run the gradient check in float32 (`ng.as_dtype(d_params, np.float32)`). Which $\varepsilon$ works best, and why
+#    can no $\varepsilon$ reach $10^{-6}$?
+# 3. Replace the ReLU by a leaky ReLU ($\varphi(g) = \max(g, 0.2g)$) in both networks. Which lines of the backward
+#    passes change? Let the gradient check tell you when you are done.
+# 4. Train with the seed's plain gradient descent (step 0.01 for D, 0.001 for G) instead of Adam. How many steps
+#    does it need to reach the same MMD?
