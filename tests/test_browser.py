@@ -229,3 +229,185 @@ def test_slides_offline(browser, slides):
 # ---------------------------------------------------------------------------------------------------------
 # 2. JupyterLab
 # ---------------------------------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _api(base: str, token: str, path: str, method: str = "GET"):
+    request = urllib.request.Request(f"{base}{path}", method=method, headers={"Authorization": f"token {token}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        body = response.read()
+        return json.loads(body) if body else None
+
+
+@pytest.fixture
+def jupyterlab(tmp_path):
+    """JupyterLab on 127.0.0.1 (free port, random token) serving a temporary copy of 00_getting_started.
+
+    Runs inside the course environment (this interpreter's venv, its registered kernels) with the ci
+    profile, and with configuration, runtime files, settings and workspaces in temporary folders, so
+    neither the repository nor the user's Jupyter set-up is touched. Shut down through the REST API.
+    """
+    _browser_or_skip()
+    import psutil
+
+    root = tmp_path / "lab"
+    root.mkdir()
+    shutil.copy2(NOTEBOOK, root / NOTEBOOK.name)
+    port, token = _free_port(), secrets.token_hex(16)
+    env = {
+        **os.environ,
+        "COURSE_PROFILE": "ci",
+        "COURSE_RESULTS_DIR": str(tmp_path / "results"),
+        "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
+        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+        "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"),
+    }
+    log = (tmp_path / "jupyter.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+         f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+         f"--ServerApp.root_dir={root}", "--LabApp.news_url=None",
+         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+         *(["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else [])],  # CI containers run as root
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    lab = {"base": base, "token": token, "root": root, "server": server, "log": tmp_path / "jupyter.log"}
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                _api(base, token, "/api/status")
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(f"JupyterLab did not start:\n{lab['log'].read_text()[-3000:]}")
+                time.sleep(0.5)
+        yield lab
+    finally:
+        if server.poll() is None:  # the test failed before its own shutdown: stop the server anyway
+            children = psutil.Process(server.pid).children(recursive=True)
+            server.send_signal(signal.SIGINT)
+            server.send_signal(signal.SIGINT)
+            try:
+                server.wait(30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+            for child in children:
+                if child.is_running():
+                    child.kill()
+        log.close()
+
+
+def _click_menu(driver, menu: str, command: str) -> None:
+    """Click a main-menu entry (e.g. Run → Run All Cells), identified by its JupyterLab command id."""
+    from selenium.webdriver.common.by import By
+
+    for item in driver.find_elements(By.CSS_SELECTOR, ".lm-MenuBar-item"):
+        if item.text.strip() == menu:
+            item.click()
+            break
+    else:
+        raise AssertionError(f"no {menu!r} menu in JupyterLab's menu bar")
+    try:
+        entry = wait_for(driver, f"document.querySelector('.lm-Menu li[data-command=\"{command}\"]')", 10,
+                         f"{menu} → {command} in the menu")
+    except AssertionError:
+        items = driver.execute_script("return Array.from(document.querySelectorAll('.lm-Menu li'))"
+                                      ".map(li => (li.dataset.command || '') + ' ' + li.textContent.trim())")
+        raise AssertionError(f"no {command!r} in the {menu} menu; its entries: {items}") from None
+    entry.click()
+
+
+def test_jupyterlab_runs_getting_started(browser, jupyterlab):
+    import nbformat
+    import psutil
+
+    before = NOTEBOOK.read_bytes()
+    base, token = jupyterlab["base"], jupyterlab["token"]
+    expected = nbformat.read(NOTEBOOK, as_version=4).metadata.kernelspec
+    assert expected.name == "course", "00_getting_started should declare the Course (CPU) kernel"
+
+    requested_urls(browser).clear()
+    browser.get(f"{base}/lab/tree/{NOTEBOOK.name}?token={token}")
+    wait_for(browser, "document.querySelectorAll('.jp-Notebook .jp-CodeCell').length > 0", 90, "the notebook to open")
+
+    def kernel_state():
+        sessions = [s for s in _api(base, token, "/api/sessions") if s["path"].endswith(NOTEBOOK.name)]
+        return (sessions[0]["kernel"]["name"], sessions[0]["kernel"]["execution_state"]) if sessions else (None, None)
+
+    deadline = time.monotonic() + 60
+    while kernel_state()[1] != "idle":
+        assert time.monotonic() < deadline, f"the kernel did not start: {kernel_state()}"
+        time.sleep(0.5)
+    name, _ = kernel_state()
+    assert name == expected.name, f"JupyterLab started kernel {name!r}, the notebook declares {expected.name!r}"
+    shown = wait_for(browser, "(document.querySelector('.jp-NotebookPanel-toolbar .jp-KernelName, "
+                     ".jp-Toolbar-kernelName') || {}).textContent", 30, "the kernel name in the toolbar")
+    assert expected.display_name in shown, f"the toolbar shows kernel {shown!r}"
+    screenshot(browser, "lab-00-opened")
+
+    # Run → Run All Cells, as a student would.
+    _click_menu(browser, "Run", "runmenu:run-all")
+    prompts = ("Array.from(document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputArea-prompt'))"
+               ".map(p => p.textContent.trim())")
+    # Run All has ended when no cell is queued or running ([*]) and the kernel is idle, twice in a row:
+    # either every cell ran, or a cell raised and JupyterLab dropped the rest of the queue (reported below).
+    deadline, calm = time.monotonic() + 240, 0
+    while calm < 2:
+        shown = browser.execute_script(f"return {prompts}")
+        started = any(p[1:-2].isdigit() for p in shown)
+        calm = calm + 1 if started and "[*]:" not in shown and kernel_state()[1] == "idle" else 0
+        assert time.monotonic() < deadline, f"Run All did not finish in time; prompts: {shown}"
+        time.sleep(1)
+    screenshot(browser, "lab-00-after-run-all")
+
+    # File → Save, then read what the interface ran: every cell executed, none raised, images produced.
+    copy = jupyterlab["root"] / NOTEBOOK.name
+    saved_before = copy.stat().st_mtime
+    _click_menu(browser, "File", "docmanager:save")
+    deadline = time.monotonic() + 30
+    while copy.stat().st_mtime == saved_before:
+        assert time.monotonic() < deadline, "File → Save did not write the notebook"
+        time.sleep(0.5)
+    time.sleep(0.5)
+    nb = nbformat.read(copy, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    errors = [o for c in code for o in c.outputs if o.output_type == "error"]
+    assert not errors, f"cells raised: {[(o.ename, o.evalue) for o in errors]}"
+    assert all(c.execution_count for c in code), "some cells did not run"
+    grid = next(c for c in code if "image_grid(mnist.x_train" in c.source)
+    assert any("image/png" in o.get("data", {}) for o in grid.outputs), "the digit grid did not appear"
+    report = "".join(o.get("text", "") for c in code for o in c.outputs if o.output_type == "stream")
+    assert f"kernel {expected.name}" in report and "profile ci" in report, f"runtime.report() said: {report[:300]}"
+    assert nb.metadata.kernelspec.name == expected.name
+
+    # The digit grid: on screen and decoded.
+    images = browser.execute_script(
+        "return Array.from(document.querySelectorAll('.jp-OutputArea-output img'))"
+        ".map(i => [i.complete, i.naturalWidth])"
+    )
+    assert len(images) >= 2, f"expected the digit grid and the class means, found {len(images)} images"
+    assert all(done and width > 0 for done, width in images), f"images that did not load: {images}"
+    browser.execute_script("document.querySelector('.jp-OutputArea-output img').scrollIntoView({block: 'center'})")
+    time.sleep(0.5)
+    screenshot(browser, "lab-00-digit-grid")
+
+    assert_only_local_requests(browser)
+    assert NOTEBOOK.read_bytes() == before, "the repository's notebook was modified"
+
+    # Shut the server down through its API: kernels are stopped and the process exits with status 0.
+    server = jupyterlab["server"]
+    children = psutil.Process(server.pid).children(recursive=True)
+    assert children, "no kernel process under the server"
+    _api(base, token, "/api/shutdown", method="POST")
+    assert server.wait(60) == 0, f"jupyter exited with {server.returncode}"
+    time.sleep(0.5)
+    alive = [c.pid for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
+    assert not alive, f"processes left running after the server stopped: {alive}"
