@@ -19,6 +19,10 @@
 # **You will:** check the environment, learn the two *run profiles* and the two *kernels*,
 # load the real MNIST digits (verified byte for byte) and look at them.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Speaker notes. Ask who has run `make lab` already. The one line that `runtime.report()` prints is what
+# students should paste into any question; show where it is before moving on.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## How the course runs
 # * `make lab` sets everything up (a virtual environment in `.venv`, the packages, two Jupyter kernels,
@@ -30,6 +34,10 @@
 #   notebooks that train on MNIST; it uses a GPU if there is one and says so at the top if there is not.
 # * **Asserts.** Each notebook checks its own claims (an accuracy reached, a gradient check passed).
 #   If a claim breaks, the cell fails, and so does the test suite.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Speaker notes. The point to land: `ci` and `full` run the *same code*, only sizes differ, so a green test
+# suite means the real experiment's code path works. Ask: why is that better than a separate "quick" notebook?
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # Set-up: the shared helpers, the run profile and seeding. `runtime.report()` prints one line with
@@ -65,6 +73,10 @@ print(f"profile {cfg.name}: train_size={cfg.train_size}, val_size={cfg.val_size}
 # We hold a **validation** set out of the 60,000 training images. We tune on it (architectures,
 # penalties, epochs). The **test** set is touched only for the final number, so that number is honest.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Speaker notes. Validation vs test is the idea students most often get wrong. Ask what goes wrong if we pick
+# the number of epochs by looking at test accuracy (the reported number becomes optimistic).
+
 # %%
 mnist = data.load_mnist(cfg, scale="01", seed=SEED)
 mnist
@@ -91,6 +103,10 @@ assert test_counts.tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974,
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. Looking at the digits
 # Always look at your data before you model it. Here are the first training digits with their labels.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Speaker notes. Ask the room which digits they would misread (4 vs 9, 1 vs 7, the crossed 7s). Those are the
+# cases a classifier finds hard and a generative model must get right to look convincing.
 
 # %%
 n_show = GRID_ROWS * 10

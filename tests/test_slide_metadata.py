@@ -1,0 +1,84 @@
+"""Every notebook presents well as reveal.js slides (`make slides`): CONTRIBUTING.md, section "Slides".
+
+Checked for each notebooks/NN_*.ipynb, present and future:
+- the first cell is the title: a markdown ``# `` heading on a ``slide``;
+- the set-up cells are ``skip``: the first cell importing course_utils, and every cell calling
+  ``runtime.profile()``, ``runtime.seed_everything()`` or ``runtime.report()`` (a later cell that
+  imports one more helper module is an ordinary cell);
+- the notebook is cut into slides: at least MIN_SLIDES ``slide`` cells;
+- a section heading (``## ``) opens a ``slide`` or ``subslide``, so it never lands in the middle of a slide;
+- every slide_type is one reveal.js knows.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "notes", "-"}
+MIN_SLIDES = 4  # title, parameters, at least one idea, summary
+IMPORTS_COURSE_UTILS = re.compile(r"^\s*(from\s+course_utils\b|import\s+course_utils\b)", re.M)
+SETS_UP_RUNTIME = re.compile(r"\bruntime\.(profile|seed_everything|report)\(")
+
+
+def slide_type(cell) -> str:
+    return cell.get("metadata", {}).get("slideshow", {}).get("slide_type", "-")
+
+
+def where(nb_path: Path, i: int, cell) -> str:
+    first = cell.source.strip().splitlines()[0] if cell.source.strip() else "(empty)"
+    return f"{nb_path.name} cell {i} ({cell.cell_type}: {first[:60]!r})"
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, "no notebooks/NN_*.ipynb found"
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def notebook(request):
+    return request.param, nbformat.read(request.param, as_version=4)
+
+
+def test_title_slide(notebook):
+    path, nb = notebook
+    first = nb.cells[0]
+    assert first.cell_type == "markdown" and first.source.lstrip().startswith("# "), (
+        f"{path.name}: the first cell must be the title, a markdown '# ' heading"
+    )
+    assert slide_type(first) == "slide", f"{path.name}: the title cell must be a 'slide' (it is {slide_type(first)!r})"
+
+
+def test_setup_cells_are_skipped(notebook):
+    path, nb = notebook
+    code = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    first_import = next(((i, c) for i, c in code if IMPORTS_COURSE_UTILS.search(c.source)), None)
+    setup = [(i, c) for i, c in code if SETS_UP_RUNTIME.search(c.source) or (i, c) == first_import]
+    assert setup, f"{path.name}: no set-up cell (importing course_utils) found"
+    wrong = [where(path, i, c) for i, c in setup if slide_type(c) != "skip"]
+    assert not wrong, f"set-up cells must be 'skip' on slides: {wrong}"
+
+
+def test_cut_into_slides(notebook):
+    path, nb = notebook
+    n = sum(slide_type(c) == "slide" for c in nb.cells)
+    assert n >= MIN_SLIDES, f"{path.name}: only {n} 'slide' cells; start a slide at each new idea"
+
+
+def test_headings_start_slides(notebook):
+    path, nb = notebook
+    wrong = [
+        where(path, i, c) for i, c in enumerate(nb.cells)
+        if c.cell_type == "markdown" and c.source.lstrip().startswith("## ")
+        and slide_type(c) not in {"slide", "subslide", "skip", "notes"}
+    ]
+    assert not wrong, f"a '## ' section heading must open a 'slide' or 'subslide': {wrong}"
+
+
+def test_known_slide_types(notebook):
+    path, nb = notebook
+    wrong = [f"{where(path, i, c)}: {slide_type(c)!r}" for i, c in enumerate(nb.cells) if slide_type(c) not in SLIDE_TYPES]
+    assert not wrong, f"unknown slide_type (use one of {sorted(SLIDE_TYPES)}): {wrong}"
