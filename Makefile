@@ -68,6 +68,12 @@ expected: setup
 	$(BIN)/python scripts/bench.py --profile ci $(NOTEBOOKS)
 	$(BIN)/python scripts/expected_outputs.py $(notdir $(NOTEBOOKS))
 
+slides: setup
+	$(BIN)/python scripts/build_slides.py --to both --profile $(PROFILE)
+
+html: setup
+	$(BIN)/python scripts/build_slides.py --to html --profile $(PROFILE)
+
 sync: $(STAMP)
 	$(BIN)/python scripts/sync_notebooks.py
 
