@@ -23,6 +23,8 @@ help:
 	@echo "make bench   run every notebook in PROFILE=$(PROFILE) and write results/benchmark.md"
 	@echo "make bench-gpu  the MNIST notebooks in the full profile (for a GPU machine)"
 	@echo "make expected  record the checked cells' outputs (NOTEBOOKS=notebooks/NN_x.ipynb for some)"
+	@echo "make slides  execute notebooks (PROFILE=ci) and render build/slides/ (reveal.js) and build/html/, offline"
+	@echo "make html    only the HTML pages in build/html/"
 	@echo "make sync    re-pair notebooks/*.py and *.ipynb with jupytext (outputs stripped)"
 
 setup: $(STAMP) kernels data

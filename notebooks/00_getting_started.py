@@ -114,8 +114,9 @@ fig = plotting.image_grid(mnist.x_train[:n_show], labels=mnist.y_train[:n_show],
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The validation split is *stratified*: each digit keeps its share of the data, so a small `ci` subset is
-# still balanced. We measure that rather than trust it: the largest gap between a digit's share in the
-# training set and in the validation set.
+# still balanced. We measure that rather than trust it: with $\hat p_\text{train}(d)$ the share of digit $d$
+# in the training set, the largest gap
+# $$\Delta = \max_{d \in \{0,\dots,9\}} \left|\hat p_\text{train}(d) - \hat p_\text{val}(d)\right|.$$
 
 # %%
 train_share = np.bincount(mnist.y_train, minlength=10) / len(mnist.y_train)
@@ -138,7 +139,7 @@ fig = plotting.image_grid(class_means, labels=[f"mean {d}" for d in range(10)], 
 # with each notebook's run time and peak memory, into `results/benchmark.md`.
 
 # %%
-runtime.save_headline(NOTEBOOK, {"train_images": len(mnist.x_train), "max_share_gap": round(float(gap), 5)})
+runtime.save_headline(NOTEBOOK, {"train_images": len(mnist.x_train), "max_share_gap": round(float(gap), 5)});
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary · Exercises
