@@ -170,15 +170,20 @@ assert smallest is not None, "at least one architecture must reach the target"
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The seed concluded that "we need at minimum ~27,000–28,000 parameters", from (30, 100) reaching 0.9701,
-# one hundredth of a point above the line. Two cautions. Ten architectures only bracket the answer (no
-# network between the ones that missed and the ones that reached was tried), and parameter count alone is not
-# the whole story: (10, 200) has fewer parameters than (30, 100), but its 10-unit first layer is a bottleneck.
-# Is (30, 100) really over the line here? In the full profile the assert below is the bound.
+# one hundredth of a point above the line. Three cautions. That 0.9701 was measured on the *test* set, after
+# training on all 60,000 images. Ten architectures only bracket the answer (nothing between the ones that missed
+# and the ones that reached was tried). And parameter count alone is not the whole story: (10, 200) has fewer
+# parameters than (30, 100), but its 10-unit first layer is a bottleneck.
+#
+# **Measured** (full profile, this notebook, 50,000 training images, held-out validation): (30, 100) reaches
+# **0.9629**, *not* 97 %; the smallest of the ten that does is (100, 10) with 79,620 parameters. So under an honest
+# split the seed's "27,000–28,000 parameters" does not hold. The assert checks that (30, 100) learns well; whether
+# it crosses 97 % is exactly what the computation above reports.
 
 # %%
 acc_30_100 = last["(30, 100)"]["val_accuracy"]
 print(f"(30, 100): validation accuracy {acc_30_100:.4f} with {last['(30, 100)']['params']:,} parameters")
-assert acc_30_100 >= cfg.pick(full=0.97, ci=0.85)
+assert acc_30_100 >= cfg.pick(full=0.955, ci=0.85)  # full: measured 0.9629 (the seed's 0.97 is not reached)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. Does the first hidden layer matter more than the second?
@@ -244,8 +249,9 @@ runtime.save_headline(NOTEBOOK, {
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary · Exercises
 # * Parameters: $P = 785h_1 + (h_1+1)h_2 + 10(h_2+1)$; (30, 100) has 27,660, as in the seed.
-# * The smallest of the ten networks that reach the target, and the test accuracy of (30, 100), are computed
-#   above; ten architectures bracket the answer, they do not pin it down.
+# * The smallest of the ten networks that reach the target is computed, not read off a plot: in the full profile it
+#   is (100, 10) with 79,620 parameters, while (30, 100) stops at 0.963 on held-out validation. Ten architectures
+#   bracket the answer, they do not pin it down.
 # * A narrow first layer is a bottleneck no second layer can undo; the seed's "first layer matters more" is
 #   that, more than a parameter count.
 # * Validation is for choosing, test for the final number; the seed used the test set for both.
