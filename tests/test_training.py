@@ -105,3 +105,13 @@ def test_plots_return_figures():
     assert len([ax for ax in fig.axes if ax.images]) == 1  # only the one mistake is drawn
     fig = plotting.misclassified_gallery(np.zeros((1, 4, 4)), np.array([0]), probs[:1])
     assert fig.axes
+
+
+def test_build_mlp_matches_the_seed(keras):
+    model = training.build_mlp((30, 100))
+    assert model.count_params() == 27_660  # the seed's summary
+    assert [r["params"] for r in training.summary_table(model)] == [23_550, 0, 3_100, 0, 1_010, 0]
+    assert training.build_mlp((200,)).count_params() == 159_010
+    model = training.build_mlp((5,), regularizer="l1", lam=0.5, input_dim=3, num_classes=2)
+    assert model.get_layer("hidden1").kernel_regularizer is not None
+    assert training.build_mlp((5,), regularizer="l2", lam=0.0).get_layer("hidden1").kernel_regularizer is None
