@@ -428,6 +428,8 @@ runtime.save_headline(NOTEBOOK, {
 # * A GAN is two networks playing $\min_g\max_d v(g, d)$; at the solution $d = \tfrac12$, so losses near
 #   $\log 2$ and accuracies near 50% mean *balance*, not failure.
 # * 223 parameters learn the parabola in a few thousand steps; MMD and mean $|y-x^2|$ say how well, in numbers.
+#   The fit is not monotone: a generator can match the curve, then drop one arm of it (mode dropping), which
+#   only the MMD sees.
 # * In Keras 3, `trainable` is read when a train function is traced: the seed's composite-model pattern silently
 #   stops training the discriminator. Explicit training steps avoid the flag.
 # * The cost of the seed's loop is Python and Keras overhead per call, not arithmetic: one compiled step per

@@ -311,7 +311,8 @@ runtime.save_headline(NOTEBOOK, {
 # * `logaddexp` makes the cross-entropy exact for any logit; the seed's randomly initialised D needs it.
 # * A central-difference check in float64 confirms all 223 gradients to better than $10^{-6}$ and rejects the
 #   seed's squared-error draft of $\bar z$ at once. Check every hand-written gradient before you train with it.
-# * Trained with the same schedule, the NumPy GAN reaches the fit of the Keras GAN of 07.
+# * Trained with the same schedule, the NumPy GAN reaches the fit of the Keras GAN of 07 (same metric, same
+#   bounds); like 07, its fit wobbles between evaluations, because the game itself does.
 #
 # **Exercises** (from seed 000, question 7)
 # 1. Derive the gradient of the *minimax* generator loss $\frac1N\sum\log(1 - d(g(z_n)))$, implement it as a variant
