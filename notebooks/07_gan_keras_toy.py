@@ -316,14 +316,16 @@ print(f"{NUM_STEPS:,} steps in {train_seconds:.1f} s ({NUM_STEPS / train_seconds
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Real (blue) against generated (red) points at each evaluation, with the MMD and the discriminator's accuracy on
-# real/generated points. The generated cloud folds onto the parabola; the discriminator drifts towards guessing.
+# real/generated points. Watch the generated cloud fold onto the parabola, and whether it keeps *both* arms.
 
 # %%
 fig = gan_toy.plot_snapshots(evals)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# The history: the losses settle near $\log 2$ and the accuracies near ½, the equilibrium of section 2, with the
-# oscillations of two players chasing each other. The right panel is the fit at each evaluation.
+# The history: the losses drift to $\log 2$ and the accuracies towards ½, as section 2 predicts at equilibrium,
+# with the oscillations of two players chasing each other. But these curves look much the same when the generator
+# has dropped an arm of the parabola: a loss near $\log 2$ is necessary for success, not proof of it. The right
+# panel, the fit at each evaluation, is the measurement.
 
 # %%
 fig = gan_toy.plot_history(history, evals, window=cfg.pick(full=200, ci=50))
