@@ -26,8 +26,9 @@
 # %% [markdown] slideshow={"slide_type": "skip"}
 # Set-up. The RBM code lives in `course_utils/rbm.py` and is unit-tested in `tests/test_rbm.py`; below we print its
 # source wherever the code *is* the lesson, so you read exactly what the tests check. The matrices here are small
-# (100×784 by 784×H), so one CPU thread is faster than several: on a shared 2-core machine we measured a
-# 100×784×100 product 20 times faster with one thread than with two.
+# in the `ci` profile (100×784 by 784×100), so there one CPU thread is faster than several: on a shared 2-core
+# machine we measured such a product 20 times faster with one thread than with two. The `full` profile keeps
+# PyTorch's default thread count. All tensors live on the CPU (this notebook does not use a GPU even if there is one).
 
 # %% slideshow={"slide_type": "skip"}
 import inspect
@@ -45,7 +46,7 @@ from course_utils import data, plotting, rbm, runtime
 
 cfg = runtime.profile()
 runtime.seed_everything(0)
-torch.set_num_threads(1)
+torch.set_num_threads(cfg.pick(full=torch.get_num_threads(), ci=1))
 runtime.report();
 
 
