@@ -314,7 +314,7 @@ def ais_log_z(
 def ais_betas(n_temperatures: int) -> torch.Tensor:
     """An inverse-temperature schedule from 0 to 1 spaced like Salakhutdinov & Murray's (2008) 14,500-step one.
 
-    Their schedule spends 500/14,500 of its steps on [0, 0.5], 4,000 on [0.5, 0.9]
+    As their paper is usually quoted (not verified against the paper here), the schedule spends 500/14,500 of its steps on [0, 0.5], 4,000 on [0.5, 0.9]
     and 10,000 on [0.9, 1]; the same proportions are used for any length.
     """
     n1 = max(2, round(n_temperatures * 500 / 14500))

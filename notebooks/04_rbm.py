@@ -64,6 +64,8 @@ def show_source(*functions) -> None:
 # the persistent chains of PCD could not keep up with the moving parameters (we measured the reconstruction
 # error of PCD *rise* after switching to 0.9). The learning rate decays linearly to 0, which stochastic-approximation
 # arguments for PCD require (Tieleman 2008) and which costs CD nothing.
+# The CD-k, AIS-temperature and AIS-chain settings of Salakhutdinov & Murray (2008) quoted in the comments below
+# are as reported in the literature, not verified against the paper here.
 
 # %%
 NOTEBOOK = "04_rbm"
