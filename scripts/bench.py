@@ -105,7 +105,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.kernel:
         notebooks = [nb for nb in notebooks if declared_kernel(nb) == args.kernel]
     store = RESULTS / "benchmark.json"
-    rows = json.loads(store.read_text()) if store.exists() else []
     machine = f"{platform.machine()}, {os.cpu_count()} cores"
     failed = 0
     for nb in notebooks:
@@ -137,10 +136,14 @@ def main(argv: list[str] | None = None) -> int:
         }
         failed += bool(run["error"])
         print(f"  {row['wall_s']} s, {row['peak_mb']} MB, {row['error'] or row['figures']}", flush=True)
+        # Re-read just before writing, so that two bench runs at once do not drop each other's rows.
+        rows = json.loads(store.read_text()) if store.exists() else []
         rows = [r for r in rows if (r["notebook"], r["profile"], r["device"]) != (row["notebook"], row["profile"], row["device"])]
         rows.append(row)
         RESULTS.mkdir(exist_ok=True)
-        store.write_text(json.dumps(sorted(rows, key=lambda r: (r["notebook"], r["profile"])), indent=1) + "\n")
+        tmp = store.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(sorted(rows, key=lambda r: (r["notebook"], r["profile"])), indent=1) + "\n")
+        tmp.replace(store)
         (RESULTS / "benchmark.md").write_text(render_markdown(rows))
     print(f"wrote {RESULTS / 'benchmark.md'}")
     return 1 if failed else 0
