@@ -18,6 +18,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -126,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
         row = {
             "notebook": nb.stem,
             "profile": args.profile,
-            "device": headline.get("device", "?"),
+            # A run that failed before writing its headline still gets this machine's device.
+            "device": headline.get("device") or ("GPU" if shutil.which("nvidia-smi") else "CPU"),
             "wall_s": run["wall_s"],
             "peak_mb": run["peak_mb"],
             "figures": headline.get("figures", {}),
@@ -138,7 +140,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {row['wall_s']} s, {row['peak_mb']} MB, {row['error'] or row['figures']}", flush=True)
         # Re-read just before writing, so that two bench runs at once do not drop each other's rows.
         rows = json.loads(store.read_text()) if store.exists() else []
-        rows = [r for r in rows if (r["notebook"], r["profile"], r["device"]) != (row["notebook"], row["profile"], row["device"])]
+        rows = [r for r in rows if not (r["notebook"] == row["notebook"] and r["profile"] == row["profile"]
+                                        and r["device"] in (row["device"], "?"))]
         rows.append(row)
         RESULTS.mkdir(exist_ok=True)
         tmp = store.with_suffix(".json.tmp")
