@@ -1,0 +1,622 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Course (CPU)
+#     language: python
+#     name: course
+# ---
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# # 09 · GANs draw curves (PyTorch): a line, a parabola, a spiral, and a ring of eight Gaussians
+# **Question.** Can two small networks playing a game learn a curve in the plane from 1,000 points, and when
+# they fail, can we *measure* how they fail and fix it?
+#
+# **You will:** write the GAN training loop in PyTorch, rebuild a student project's three GANs (line,
+# parabola, spiral) with their architectures, measure the fit with a Chamfer distance split into *precision*
+# and *coverage*, diagnose the failures the students reported (a pointy parabola, a cut-off spiral tail,
+# "overfitting against underfitting"), and watch mode collapse on a ring of eight Gaussians and test a cure.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Sources: a student write-up of three PyTorch GANs (line, parabola, spiral), itself based on the
+# "GANs from scratch" tutorial (Diego Gomez, 2018); GAN theory after Goodfellow et al. (2014) as presented in
+# M. Hjorth-Jensen's lecture notes on deep generative models (2024).
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# Set-up: the shared helpers, PyTorch, the run profile and seeding (after importing torch, so it gets seeded).
+# These networks have a few hundred to a few thousand weights: a second CPU thread costs more in
+# synchronisation than it saves, and one thread also keeps every run bit-for-bit reproducible.
+
+# %% slideshow={"slide_type": "skip"}
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from course_utils import data, metrics, plotting, runtime
+
+torch.set_num_threads(1)
+cfg = runtime.profile()
+runtime.seed_everything(0)
+runtime.report();
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 0. Parameters
+# The students' choices, kept: the noise is a 2-D point (`LATENT_DIM = 2`), Adam at 2e-4 to 3e-4, binary
+# cross-entropy. We add Adam's β₁ = 0.5, the value DCGAN found stable for GANs (Radford et al., 2016), and draw
+# minibatches of 128 of the 1,000 points (the students used batches of all 1,000: 8× the compute per
+# update, for a gradient that is barely less noisy). Only the numbers of steps differ between profiles.
+
+# %%
+NOTEBOOK = "09_gan_curves_pytorch"
+SEED = 0
+LATENT_DIM = 2
+N_POINTS = 1000            # points per curve, as in the seed
+BATCH_SIZE = 128
+LR = 2e-4                  # seed: 2e-4 (line, parabola) to 3e-4 (spiral)
+BETAS = (0.5, 0.999)       # DCGAN's Adam setting
+NUM_STEPS = {
+    "line": cfg.pick(full=4_000, ci=1_000),
+    "parabola": cfg.pick(full=8_000, ci=2_000),
+    "spiral": cfg.pick(full=10_000, ci=2_500),
+}
+EVAL_EVERY = {shape: steps // 5 for shape, steps in NUM_STEPS.items()}
+N_EVAL = 1000              # generated points per evaluation
+print({k: (v, EVAL_EVERY[k]) for k, v in NUM_STEPS.items()})
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 1. The game
+# The discriminator $d(x)$ outputs the probability that a point $x$ is real; the generator $g(z)$ turns noise
+# $z$ into a point. Goodfellow et al. (2014) write the game as one value function that $d$ maximises and $g$
+# minimises:
+# $$v(g, d) = \mathbb{E}_{x\sim p_\text{data}} \log d(x) + \mathbb{E}_{z} \log\bigl(1 - d(g(z))\bigr).$$
+# For a fixed generator with density $p_g$ the best discriminator is $d^*(x) = p_\text{data}(x) / (p_\text{data}(x) + p_g(x))$,
+# and then $v = 2\,\mathrm{JSD}(p_\text{data}\,\|\,p_g) - \log 4$: the generator minimises a Jensen–Shannon
+# divergence, whose minimum is at $p_g = p_\text{data}$, where $d^* = \tfrac12$ everywhere.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### The non-saturating generator loss
+# Early on, fakes are easy to spot: $d(g(z)) \approx 0$. With $d = \sigma(a)$ (a sigmoid of a logit $a$),
+# the minimax generator loss $\log(1 - \sigma(a))$ has gradient $-\sigma(a) \approx 0$ in $a$: the generator
+# learns nothing exactly when it is worst. The **non-saturating** loss instead *maximises* $\log d(g(z))$,
+# gradient $1 - \sigma(a) \approx 1$. Same fixed point, strong gradients early. In code it is simply
+# "binary cross-entropy of $d(g(z))$ against the label *real*", which is what the students (and we) use.
+#
+# We fold the discriminator's final sigmoid into the loss (`BCEWithLogitsLoss`): the same model as a
+# `Sigmoid` + `BCELoss`, but $\log\sigma(a)$ is computed as $-\mathrm{softplus}(-a)$, which never takes the
+# log of a rounded-off 0.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 2. The data: three curves of 1,000 points
+# `data.curve_points` gives the seed's three shapes inside $[-1, 1]^2$ (so a `tanh` output can reach them):
+# the line $y = x$, the parabola $y = x^2$ and one and a half turns of an Archimedean spiral. Each GAN trains
+# on one fixed set of 1,000 points. We measure against a separate, dense sample of 5,000 points of the true
+# curve, so a generator that only copied its 1,000 training points gains nothing.
+
+# %%
+SHAPES = ("line", "parabola", "spiral")
+train_sets = {s: data.curve_points(s, N_POINTS, seed=SEED) for s in SHAPES}
+reference = {s: data.curve_points(s, 5000, seed=SEED + 1) for s in SHAPES}
+fig, axes = plt.subplots(1, 3, figsize=(11, 3.6))
+for ax, s in zip(axes, SHAPES):
+    ax.scatter(*train_sets[s].T, s=4, color=plotting.REAL_COLOR)
+    ax.set_title(f"{s}: {len(train_sets[s])} points")
+    ax.set_aspect("equal", adjustable="box")
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### The fit metric: a Chamfer distance, in two halves
+# `metrics.chamfer_terms(generated, reference)` returns two mean nearest-neighbour distances:
+# * **precision**: from each generated point to the curve. Large when points scatter off the curve.
+# * **coverage**: from each point of the curve to the nearest generated point. Large when part of the curve gets
+#   no samples (a cut-off tail, points piled up in one place).
+#
+# Their sum is the symmetric Chamfer distance. A fresh sample of 1,000 *real* points gives the floor that a
+# perfect generator would reach.
+
+# %%
+floor = {s: metrics.chamfer_terms(data.curve_points(s, N_EVAL, seed=SEED + 2), reference[s]) for s in SHAPES}
+for s, (p, c) in floor.items():
+    print(f"{s:9s} perfect generator: precision {p:.4f}  coverage {c:.4f}  chamfer {p + c:.4f}")
+assert all(p + c < 0.01 for p, c in floor.values())
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 3. The networks
+# One builder for every multilayer perceptron in this notebook. The seed's discriminator for the line is
+# 2 → 80 → 1 with LeakyReLU (slope 0.2, from the tutorial) and dropout 0.3; its generator 2 → 10 → 2 with a
+# LeakyReLU hidden layer and a `tanh` output. The discriminator ends in a logit (see §1).
+
+# %%
+def mlp(sizes, *, act=lambda: nn.LeakyReLU(0.2), dropout=0.0, out=None):
+    """Linear layers of the given sizes; `act` (and dropout) after each hidden layer, `out` at the end."""
+    layers = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(nn.Linear(n_in, n_out))
+        if i < len(sizes) - 2:
+            layers.append(act())
+            if dropout:
+                layers.append(nn.Dropout(dropout))
+    if out is not None:
+        layers.append(out())
+    return nn.Sequential(*layers)
+
+
+def n_params(model):
+    return sum(p.numel() for p in model.parameters())
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# The three architectures of the seed. For the parabola "both nets have 3 hidden layers" of 4, 8 and 16 units,
+# with "the activation function with low value" (we read: LeakyReLU with a small slope, 0.1). For the spiral the
+# discriminator narrows 64 → 32 → 16 and the generator widens 16 → 32 → 64, with less dropout, as the students
+# describe. `ARCH[shape] = (generator sizes, LeakyReLU slope, discriminator sizes, dropout)`; the last entry is our
+# fix for the parabola (§6).
+
+# %%
+ARCH = {
+    "line": ([LATENT_DIM, 10, 2], 0.2, [2, 80, 1], 0.3),
+    "parabola": ([LATENT_DIM, 4, 8, 16, 2], 0.1, [2, 4, 8, 16, 1], 0.3),
+    "spiral": ([LATENT_DIM, 16, 32, 64, 2], 0.1, [2, 64, 32, 16, 1], 0.1),
+    "parabola_wide": ([LATENT_DIM, 16, 16, 2], 0.1, [2, 80, 1], 0.3),   # our fix, §6
+}
+
+
+def build(shape, seed=SEED, g_act=None):
+    """A fresh (generator, discriminator) pair for `shape`, initialised from `seed`."""
+    g_sizes, slope, d_sizes, dropout = ARCH[shape]
+    torch.manual_seed(seed)
+    g = mlp(g_sizes, act=g_act or (lambda: nn.LeakyReLU(slope)), out=nn.Tanh)
+    d = mlp(d_sizes, act=lambda: nn.LeakyReLU(slope), dropout=dropout)
+    return g, d
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# Parameter counts: a linear layer from $m$ to $n$ units has $mn + n$ weights. The line's discriminator has
+# $2\cdot80 + 80 + 80 + 1 = 321$, its generator $2\cdot10 + 10 + 10\cdot2 + 2 = 52$.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+for s in ARCH:
+    g, d = build(s)
+    print(f"{s:13s} generator {n_params(g):5,d} parameters   discriminator {n_params(d):5,d} parameters")
+g, d = build("line")
+assert (n_params(g), n_params(d)) == (52, 321)
+assert g(torch.zeros(7, LATENT_DIM)).shape == (7, 2) and d(torch.zeros(7, 2)).shape == (7, 1)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 4. The training loop
+# This loop is the lesson, so here it is in full. Each step:
+# 1. **Discriminator**: a minibatch of real points (label 1) and of fakes (label 0); the fakes are
+#    `detach`ed so this step does not touch the generator.
+# 2. **Generator**: the same fakes, now labelled *real* (the non-saturating loss); the gradient flows through
+#    the discriminator into the generator, but only the generator's optimizer steps.
+#
+# The lecture notes say the two networks take turns "for one epoch" each; Goodfellow et al.'s Algorithm 1
+# (and everyone since) alternates at every minibatch, one discriminator step per generator step, as here.
+#
+# `noise(n, k)` draws the generator's input (Gaussian unless you change it, exercise 7); `pack` (§9) feeds the
+# discriminator `pack` points at once; for the curves it is 1. Every
+# `eval_every` steps we record `evaluate(generated points)`, the discriminator's mean output on real and fake
+# points, and a snapshot of the samples.
+
+# %%
+def train_gan(g, d, real, steps, *, eval_every, evaluate, lr=LR, batch_size=BATCH_SIZE, pack=1, seed=SEED,
+              noise=torch.randn, desc="GAN"):
+    torch.manual_seed(seed)
+    opt_g = torch.optim.Adam(g.parameters(), lr=lr, betas=BETAS, fused=True)
+    opt_d = torch.optim.Adam(d.parameters(), lr=lr, betas=BETAS, fused=True)
+    bce = nn.BCEWithLogitsLoss()
+    x_all = torch.as_tensor(real, dtype=torch.float32)
+    n = batch_size // pack                       # the discriminator sees n packs of `pack` points
+    ones, zeros = torch.ones(n, 1), torch.zeros(n, 1)
+    history, snapshots = [], {}
+    for step in tqdm(range(1, steps + 1), desc=desc, mininterval=1.0):
+        x = x_all[torch.randint(len(x_all), (n * pack,))].reshape(n, -1)
+        fake = g(noise(n * pack, g[0].in_features)).reshape(n, -1)
+        loss_d = bce(d(x), ones) + bce(d(fake.detach()), zeros)
+        opt_d.zero_grad()
+        loss_d.backward()
+        opt_d.step()
+        loss_g = bce(d(fake), ones)              # non-saturating: "call the fakes real"
+        opt_g.zero_grad()
+        loss_g.backward()
+        opt_g.step()
+        if step % eval_every == 0 or step == steps:
+            with torch.no_grad():
+                sample = g(noise(N_EVAL, g[0].in_features)).numpy()
+                d_real = torch.sigmoid(d(x)).mean().item()
+                d_fake = torch.sigmoid(d(fake)).mean().item()
+            history.append({"step": step, "loss_d": loss_d.item(), "loss_g": loss_g.item(),
+                            "d_real": d_real, "d_fake": d_fake, **evaluate(sample)})
+            snapshots[step] = sample
+    return history, snapshots
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# For the curves, `evaluate` is the Chamfer split against the dense reference; two small helpers draw the
+# snapshots and print the history.
+
+# %%
+def curve_eval(shape):
+    def evaluate(sample):
+        p, c = metrics.chamfer_terms(sample, reference[shape])
+        return {"precision": p, "coverage": c, "chamfer": p + c}
+    return evaluate
+
+
+def show_snapshots(snapshots, real, title, lim=1.1):
+    fig, axes = plt.subplots(1, len(snapshots), figsize=(2.6 * len(snapshots), 2.8))
+    for ax, (step, sample) in zip(np.atleast_1d(axes), snapshots.items()):
+        plotting.scatter_real_fake(real, sample, ax=ax, lim=lim, title=f"step {step:,}")
+        ax.legend().remove()
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def print_history(history, keys=("chamfer", "precision", "coverage", "d_real", "d_fake")):
+    print("step    " + "  ".join(f"{k:>9s}" for k in keys))
+    for h in history:
+        print(f"{h['step']:6,d}  " + "  ".join(f"{h[k]:9.4f}" for k in keys))
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 5. The line
+# The simplest case, and the students had "no difficulties" with it. We train it and watch.
+
+# %%
+results, seconds = {}, {}
+g_line, d_line = build("line")
+t0 = time.perf_counter()
+results["line"] = train_gan(g_line, d_line, train_sets["line"], NUM_STEPS["line"], eval_every=EVAL_EVERY["line"],
+                            evaluate=curve_eval("line"), desc="line")
+seconds["line"] = time.perf_counter() - t0
+print_history(results["line"][0])
+
+# %%
+fig = show_snapshots(results["line"][1], train_sets["line"], "line: real (blue) against generated (red)")
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# The metric makes "it looks right" a number. The `ci` run (1,000 steps) measured 0.030 against a floor of
+# 0.002; the bound leaves a margin. The full run is 4× longer and must do better.
+
+# %%
+line_chamfer = results["line"][0][-1]["chamfer"]
+print(f"line: Chamfer {line_chamfer:.4f}  (perfect generator {sum(floor['line']):.4f})")
+assert line_chamfer < cfg.pick(full=0.05, ci=0.1), "the generator did not learn the line"
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 6. The parabola, and its pointy bottom
+# The students: "the lowest part of the parabola is a bit pointy; we tried many times to get the same curvy
+# shape". We train their 4-8-16 networks and measure that bottom: the mean $|y - x^2|$ of the generated points
+# with $|x| < 0.25$ (`metrics.quadratic_residual` on that slice).
+
+# %%
+def vertex_error(sample, half_width=0.25):
+    near = sample[np.abs(sample[:, 0]) < half_width]
+    return metrics.quadratic_residual(near) if len(near) >= 10 else float("nan")
+
+
+def parabola_eval(sample):
+    return {**curve_eval("parabola")(sample), "vertex": vertex_error(sample)}
+
+
+g_par, d_par = build("parabola")
+t0 = time.perf_counter()
+results["parabola"] = train_gan(g_par, d_par, train_sets["parabola"], NUM_STEPS["parabola"],
+                                eval_every=EVAL_EVERY["parabola"], evaluate=parabola_eval, desc="parabola")
+seconds["parabola"] = time.perf_counter() - t0
+print_history(results["parabola"][0], keys=("chamfer", "precision", "coverage", "vertex"))
+
+# %%
+fig = show_snapshots(results["parabola"][1], train_sets["parabola"], "parabola, the seed's LeakyReLU generator")
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### First failure: the points pile up on the sides
+# The students' first complaint about the parabola was that "the dots were concentrated in the lowest point of
+# the parabola or in the sides". Their 4-8-16 networks do exactly that here: the **coverage** half of the
+# Chamfer distance stays large, and often no generated point at all lands near the bottom (`vertex` is `nan`
+# when fewer than 10 of the 1,000 points have $|x| < 0.25$). A first hidden layer of 4 units is a narrow
+# bottleneck for both players. The fix: the line's discriminator (2 → 80 → 1, the only one that worked without
+# "difficulties") and a generator of two 16-unit layers. Same seed, same steps.
+
+# %%
+g_wide, d_wide = build("parabola_wide")
+results["parabola_wide"] = train_gan(g_wide, d_wide, train_sets["parabola"], NUM_STEPS["parabola"],
+                                     eval_every=EVAL_EVERY["parabola"], evaluate=parabola_eval,
+                                     desc="parabola, wider networks")
+print_history(results["parabola_wide"][0], keys=("chamfer", "precision", "coverage", "vertex"))
+
+# %%
+fig = show_snapshots(results["parabola_wide"][1], train_sets["parabola"], "parabola, wider networks")
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# Before and after, measured at the end of training:
+
+# %%
+par = {name: results[key][0][-1] for name, key in (("seed 4-8-16", "parabola"), ("wider", "parabola_wide"))}
+for name, h in par.items():
+    print(f"{name:12s} Chamfer {h['chamfer']:.4f}  precision {h['precision']:.4f}  coverage {h['coverage']:.4f}"
+          f"  vertex |y - x²| {h['vertex']:.4f}")
+assert par["wider"]["coverage"] < 0.5 * par["seed 4-8-16"]["coverage"], "wider networks should cover the curve"
+assert par["wider"]["chamfer"] < cfg.pick(full=0.2, ci=0.25)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Second failure: the pointy bottom
+# A network of linear layers and LeakyReLUs is **piecewise linear** in its input: the generator maps the noise
+# plane onto a curve made of straight segments, joined at kinks where some unit switches on or off. Only a few
+# kinks fall along the curve, and the bottom of the parabola, where it bends most, becomes a corner. The natural
+# cure is a **smooth** activation in the generator (SiLU, $x\,\sigma(x)$, Elfwing et al., 2018), which can bend.
+# The `vertex` column measures exactly this corner. Be warned that it needs a well-converged fit to say anything:
+# in a 2,000-step run at the seed's learning rate, the fit is still so rough that SiLU measured *worse*
+# (0.155 against 0.072), so this is exercise 2, for the full profile.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 7. The spiral, and its cut-off tail
+# The deeper 64-32-16 networks. The students: "our spiral tail is cut off … with higher LeakyReLU values the
+# tail was not cut off but it was spread and there was a lot of noise". We measure the tail directly: the share
+# of the outer half-turn of the true spiral (radius above 2/3) that has a generated point within 0.05.
+
+# %%
+tail_ref = reference["spiral"][np.hypot(*reference["spiral"].T) > 2 / 3]
+
+
+def spiral_eval(sample):
+    return {**curve_eval("spiral")(sample), "tail": metrics.covered_fraction(tail_ref, sample, 0.05)}
+
+
+g_sp, d_sp = build("spiral")
+t0 = time.perf_counter()
+results["spiral"] = train_gan(g_sp, d_sp, train_sets["spiral"], NUM_STEPS["spiral"], eval_every=EVAL_EVERY["spiral"],
+                              evaluate=spiral_eval, lr=3e-4, desc="spiral")
+seconds["spiral"] = time.perf_counter() - t0
+print_history(results["spiral"][0], keys=("chamfer", "precision", "coverage", "tail"))
+
+# %%
+fig = show_snapshots(results["spiral"][1], train_sets["spiral"], "spiral, the seed's networks")
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Why is the tail cut off?
+# The generator turns 2-D Gaussian noise into points; to cover the spiral it must stretch the noise plane along
+# a long, curled line. The outer turn is the longest stretch *and* the sparsest part of the data (the points are
+# uniform in angle, so per unit of length the outer turn holds the fewest), so the discriminator's push toward
+# it is weakest and the generator reaches it **last**. The students trained the spiral *less* than the other
+# shapes ("because we have more layers we did less epochs here (250)"). The history shows what that costs:
+# the outer turn fills in late. Before = the first evaluation (a short run), after = the end of training.
+
+# %%
+sp_hist = results["spiral"][0]
+fig, ax = plt.subplots(figsize=(6, 3.2))
+ax.plot([h["step"] for h in sp_hist], [h["tail"] for h in sp_hist], "-o", label="outer turn covered")
+ax.plot([h["step"] for h in sp_hist], [h["coverage"] for h in sp_hist], "--o", label="coverage distance")
+ax.set(xlabel="step", ylim=(0, 1))
+ax.legend()
+sp_before, sp_after = sp_hist[0], sp_hist[-1]
+for name, h in ((f"step {sp_before['step']:,}", sp_before), (f"step {sp_after['step']:,}", sp_after)):
+    print(f"{name:12s} Chamfer {h['chamfer']:.4f}  coverage {h['coverage']:.4f}  outer turn covered {h['tail']:.0%}")
+assert sp_after["tail"] > sp_before["tail"] + cfg.pick(full=0.0, ci=0.1), "longer training reaches more of the tail"
+assert sp_after["chamfer"] < cfg.pick(full=0.2, ci=0.25)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 8. Overfitting or underfitting?
+# The students tuned between "overfit, where the dots are spread in the sides or concentrated in the lowest
+# point" and "underfit, where the dots don't have concrete structure". The two halves of the Chamfer distance
+# name these two failures precisely:
+# * *no concrete structure* = points off the curve = poor **precision**;
+# * *dots concentrated in one place* = parts of the curve without points = poor **coverage**. That is not
+#   overfitting but (partial) **mode collapse**, the subject of §9.
+#
+# Real overfitting for a generator means *copying its training set*. We test for it: if the generator had
+# memorised the 1,000 training points, its samples would lie closer to those points than to a fresh sample of
+# the same curve. The ratio of the two mean distances is ≈ 1 when it has not.
+
+# %%
+fresh = {s: data.curve_points(s, N_POINTS, seed=SEED + 3) for s in SHAPES}
+final_samples = {"line": results["line"][1], "parabola": results["parabola_wide"][1],
+                 "spiral": results["spiral"][1]}
+memorisation = {}
+for s in SHAPES:
+    sample = list(final_samples[s].values())[-1]
+    to_train, _ = metrics.chamfer_terms(sample, train_sets[s])
+    to_fresh, _ = metrics.chamfer_terms(sample, fresh[s])
+    memorisation[s] = to_train / to_fresh
+    print(f"{s:9s} distance to training points / to fresh points = {memorisation[s]:.3f}")
+assert all(0.8 < r < 1.25 for r in memorisation.values()), "a ratio well below 1 would mean memorisation"
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### And when to stop? The discriminator's output is not a stopping rule
+# The lecture notes suggest stopping "when the discriminator starts outputting 1/2 everywhere". At the optimum
+# $d^* = \tfrac12$ indeed, but the converse fails: the discriminator is a small network that is *retrained
+# every step*, and its mean output on real and fake points hovers near ½ for most of training, also while the
+# samples are still far from the curve. The metric, not $d$, says when the fit is good.
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.4))
+for name in ("line", "parabola_wide", "spiral"):
+    hist = results[name][0]
+    steps = [h["step"] / hist[-1]["step"] for h in hist]
+    axes[0].plot(steps, [h["d_real"] for h in hist], "-o", ms=3, label=f"{name}: d(real)")
+    axes[0].plot(steps, [h["d_fake"] for h in hist], "--o", ms=3, label=f"{name}: d(fake)")
+    axes[1].plot(steps, [h["chamfer"] for h in hist], "-o", ms=3, label=name)
+axes[0].axhline(0.5, color="k", lw=0.8)
+axes[0].set(xlabel="fraction of training", ylabel="mean discriminator output", ylim=(0, 1))
+axes[1].set(xlabel="fraction of training", ylabel="Chamfer distance", yscale="log")
+axes[0].legend(fontsize=7)
+axes[1].legend(fontsize=7)
+fig.tight_layout()
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# The line makes the point in numbers: at its first evaluation the discriminator already says ≈ ½ to real and
+# fake points alike, while the Chamfer distance is still several times its final value.
+
+# %%
+first, last = results["line"][0][0], results["line"][0][-1]
+print(f"step {first['step']:,}: d(real) {first['d_real']:.3f}, d(fake) {first['d_fake']:.3f}, Chamfer {first['chamfer']:.4f}")
+print(f"step {last['step']:,}: d(real) {last['d_real']:.3f}, d(fake) {last['d_fake']:.3f}, Chamfer {last['chamfer']:.4f}")
+assert abs(first["d_real"] - 0.5) < 0.1 and abs(first["d_fake"] - 0.5) < 0.1
+assert first["chamfer"] > 2 * last["chamfer"], "d ≈ 1/2 long before the fit is done"
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 9. Mode collapse on a ring of eight Gaussians
+# Eight tight Gaussians (standard deviation `RING_STD`) on a circle of radius 2: a distribution with eight
+# separate *modes*. A generator that finds one mode can fool the discriminator there; the discriminator then
+# learns to reject that mode, the generator hops to another, and so on. It covers a few modes at a time,
+# never all eight. `metrics.modes_covered` counts the modes that receive at least 1% of the samples within three
+# standard deviations of their centre, and the share of such "good" samples.
+#
+# Networks as in the unrolled-GAN experiments of Metz et al. (2017), smaller: two hidden layers of
+# `RING_HIDDEN` ReLU units in the generator (linear output: the ring reaches radius 2), two LeakyReLU layers in
+# the discriminator.
+
+# %%
+RING_STD = 0.02
+RING_HIDDEN = (64, 128)          # generator, discriminator hidden width
+RING_LR = 1e-3
+RING_BATCH = 256
+RING_STEPS = cfg.pick(full=5_000, ci=2_000)
+RING_EVAL_EVERY = RING_STEPS // 10
+RING_SEEDS = cfg.pick(full=(0, 1, 2), ci=(0,))
+PACK = 2                          # PacGAN's packing degree (Lin et al., 2018)
+centers = data.ring_centers(8, 2.0)
+ring_points, _ = data.gaussian_ring(20_000, k=8, radius=2.0, std=RING_STD, seed=SEED)
+
+
+def build_ring(seed, pack=1):
+    torch.manual_seed(seed)
+    g = mlp([LATENT_DIM, RING_HIDDEN[0], RING_HIDDEN[0], 2], act=nn.ReLU)
+    d = mlp([2 * pack, RING_HIDDEN[1], RING_HIDDEN[1], 1])
+    return g, d
+
+
+def ring_eval(sample):
+    covered, good = metrics.modes_covered(sample, centers, RING_STD)
+    return {"modes": covered, "good": good}
+
+
+# %%
+# NBVAL_CHECK_OUTPUT
+g, d = build_ring(0)
+print(f"ring generator {n_params(g):,} parameters, discriminator {n_params(d):,} parameters")
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# The baseline: the same loop, the same non-saturating loss, for each seed.
+
+# %%
+ring = {}
+for seed in RING_SEEDS:
+    g, d = build_ring(seed)
+    ring[("baseline", seed)] = train_gan(g, d, ring_points, RING_STEPS, eval_every=RING_EVAL_EVERY,
+                                         evaluate=ring_eval, lr=RING_LR, batch_size=RING_BATCH, seed=seed,
+                                         desc=f"ring baseline, seed {seed}")
+    print(f"seed {seed}: modes covered over training", [h["modes"] for h in ring[("baseline", seed)][0]])
+
+# %%
+fig = show_snapshots({k: v for k, v in list(ring[("baseline", RING_SEEDS[0])][1].items())[1::2]}, ring_points[:2000],
+                     "ring baseline: the generator hops between modes", lim=2.5)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ### A remedy: let the discriminator see several samples at once (PacGAN)
+# A single point from a collapsed generator looks perfectly real; *two* points from it are suspicious: they
+# tend to fall in the same mode, while two real points fall in the same mode only one time in eight. PacGAN
+# (Lin et al., 2018) concatenates `PACK` samples, all real or all fake, into one discriminator input. The
+# discriminator's first layer grows from 2 to `2 · PACK` inputs; nothing else changes, and each step sees the
+# same 256 points. Same seeds as the baseline.
+
+# %%
+for seed in RING_SEEDS:
+    g, d = build_ring(seed, pack=PACK)
+    ring[("pacgan", seed)] = train_gan(g, d, ring_points, RING_STEPS, eval_every=RING_EVAL_EVERY, evaluate=ring_eval,
+                                       lr=RING_LR, batch_size=RING_BATCH, seed=seed, pack=PACK,
+                                       desc=f"ring PacGAN, seed {seed}")
+    print(f"seed {seed}: modes covered over training", [h["modes"] for h in ring[("pacgan", seed)][0]])
+
+# %%
+fig = show_snapshots({k: v for k, v in list(ring[("pacgan", RING_SEEDS[0])][1].items())[1::2]}, ring_points[:2000],
+                     f"ring PacGAN (pack {PACK})", lim=2.5)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# Modes covered over training, every seed, baseline against PacGAN. We compare the mean number of modes over
+# the second half of training (a single final value would reward a lucky moment of a hopping generator).
+
+# %%
+fig, ax = plt.subplots(figsize=(6, 3.4))
+late, late_min = {}, {}
+for method, style in (("baseline", "--"), ("pacgan", "-")):
+    late_modes = []
+    for seed in RING_SEEDS:
+        hist = ring[(method, seed)][0]
+        ax.plot([h["step"] for h in hist], [h["modes"] for h in hist], style, marker="o", ms=3,
+                label=f"{method}, seed {seed}")
+        late_modes += [h["modes"] for h in hist[len(hist) // 2:]]
+    late[method], late_min[method] = float(np.mean(late_modes)), int(np.min(late_modes))
+ax.set(xlabel="step", ylabel="modes covered (of 8)", ylim=(0, 8.5))
+ax.legend(fontsize=7)
+print("mean modes covered, second half of training:", {k: round(v, 2) for k, v in late.items()})
+print("fewest modes covered, second half of training:", late_min)
+assert late_min["baseline"] < 8, "the baseline generator keeps dropping modes"
+assert late["pacgan"] > late["baseline"] - 1.0, "packing should not cost modes"
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# **What we measured, honestly.** The baseline never holds all eight modes: it drops one or more of them from
+# one evaluation to the next. In the run we made while writing this notebook (`ci` profile: one seed, 2,000
+# steps) PacGAN did **not** beat it: 6.6 modes on average for both, PacGAN arriving later (its discriminator has
+# a harder, higher-dimensional task). Lin et al. (2018) report large gains with
+# much bigger networks and longer training; whether packing pays off here over the full profile's three seeds
+# and 5,000 steps is exercise 8. A remedy is a hypothesis until the metric confirms it, for every seed.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 10. Headline figures
+
+# %%
+headline = {
+    "line_chamfer": round(line_chamfer, 4),
+    "parabola_coverage_seed": round(par["seed 4-8-16"]["coverage"], 4),
+    "parabola_coverage_wide": round(par["wider"]["coverage"], 4),
+    "parabola_vertex_wide": round(par["wider"]["vertex"], 4),
+    "parabola_chamfer_wide": round(par["wider"]["chamfer"], 4),
+    "spiral_tail_first_eval": round(sp_before["tail"], 3),
+    "spiral_tail_end": round(sp_after["tail"], 3),
+    "spiral_chamfer": round(sp_after["chamfer"], 4),
+    "ring_modes_baseline": round(late["baseline"], 2),
+    "ring_modes_pacgan": round(late["pacgan"], 2),
+    "seconds_line": round(seconds["line"], 1),
+    "seconds_parabola": round(seconds["parabola"], 1),
+    "seconds_spiral": round(seconds["spiral"], 1),
+}
+runtime.save_headline(NOTEBOOK, headline)
+headline
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Summary · Exercises
+# * A GAN is two networks and one short loop: a discriminator step on real against detached fakes, then a
+#   generator step that calls its fakes real (the non-saturating loss).
+# * Measure, don't squint: the Chamfer distance to the true curve, split into precision (points on the curve?)
+#   and coverage (all of the curve reached?), turns "looks right" into numbers and names the failure.
+# * The seed's 4-8-16 parabola networks pile points on the sides (poor coverage); wider networks cover the curve.
+#   The pointy bottom is a property of piecewise-linear (LeakyReLU) generators.
+#   The cut-off spiral tail is a coverage failure of a short run: the outer turn is learned last.
+# * What the students called overfitting is partial mode collapse; real overfitting (copying the training
+#   points) did not happen. On the ring, the generator hops between modes; in a short run PacGAN did not
+#   measurably help: a remedy is a hypothesis until the metric confirms it.
+#
+# **Exercises**
+# 1. (seed) The students first turned the points into *images* and trained an image GAN, then gave up: "it's
+#    hard to make from a picture 1,000 points that are distributed uniformly". Why? What is lost?
+# 2. (seed) The pointy bottom: train the wider parabola GAN with `build("parabola_wide", g_act=nn.SiLU)` in the
+#    full profile and compare the `vertex` error with the LeakyReLU generator's. Does the smooth generator bend?
+# 3. (seed) Set `LATENT_DIM = 1` for the parabola. The curve is one-dimensional: does a 1-D noise help the fit
+#    (precision, coverage, vertex)? Predict first, then measure.
+# 4. (seed) The students "reduced the dropout and lowered the LeakyReLU slope" of the spiral's discriminator to
+#    get structure. Train the spiral with dropout 0.3 and 0.0, slope 0.2 and 0.01: which half of the Chamfer
+#    distance moves?
+# 5. (seed) Their spiral generator mirrors the discriminator (16-32-64 against 64-32-16). Swap the generator
+#    for 64-32-16. Better or worse, by the metric?
+# 6. Replace the non-saturating generator loss by the minimax one, `-bce(d(fake), zeros)`. Print the
+#    generator's gradient norm over the first 200 steps of both. Which one learns, and why (§1)?
+# 7. Feed the spiral's generator uniform noise on $[-1, 1]^2$ instead of Gaussian noise (`noise=` in
+#    `train_gan`). Does every part of the curve now get an equal share of the noise? Measure the outer turn.
+# 8. Run the ring in the full profile (three seeds, 5,000 steps). Does PacGAN now cover more modes than the
+#    baseline, for every seed? Then try `PACK = 4`, and Metz et al.'s unrolled discriminator as a second remedy.
