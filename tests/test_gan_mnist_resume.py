@@ -1,0 +1,55 @@
+"""Notebook 10's ci-profile training, interrupted part way and resumed.
+
+The notebook's own code is used: its cells are executed (ci profile, checkpoints in a temporary folder)
+up to the cell that defines ``run_gan``. The baseline run is stopped after epoch 2 of 4; calling
+``run_gan`` again, as re-running the training cell does, must train only epochs 3 and 4, carry the
+optimizer state over, and keep the first two epochs' history as it was.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+jupytext = pytest.importorskip("jupytext")
+pytest.importorskip("tensorflow")
+
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "10_gan_mnist.py"
+
+
+def _namespace_up_to_run_gan() -> dict:
+    ns: dict = {"__name__": "nb10"}
+    for cell in jupytext.read(NOTEBOOK).cells:
+        if cell.cell_type != "code":
+            continue
+        exec(compile(cell.source, str(NOTEBOOK), "exec"), ns)
+        if "def run_gan(" in cell.source:
+            return ns
+    raise AssertionError("no cell defines run_gan")
+
+
+def test_ci_run_interrupted_then_resumed(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("COURSE_PROFILE", "ci")
+    monkeypatch.setenv("COURSE_CHECKPOINT_DIR", str(tmp_path))
+    shared = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
+    if shared.is_dir():
+        monkeypatch.setenv("COURSE_DATA_DIR", os.environ.get("COURSE_DATA_DIR") or str(shared))
+    ns = _namespace_up_to_run_gan()
+    assert ns["cfg"].name == "ci" and Path(ns["CHECKPOINT_DIR"]).is_relative_to(tmp_path)
+    epochs, steps = ns["NUM_EPOCHS"], ns["STEPS_PER_EPOCH"]
+    stop = epochs // 2
+    with pytest.raises(ns["checkpoints"].TrainingInterrupted):
+        ns["run_gan"]("baseline", interrupt_after=stop)
+    first = ns["run_gan"]("baseline", num_epochs=stop)  # nothing left to train up to the stop
+    assert first["trained"] == 0 and len(first["history"]) == stop
+    resumed = ns["run_gan"]("baseline")  # re-running the training cell
+    assert resumed["trained"] == epochs - stop, "the resumed run did not continue from the checkpoint"
+    assert [r["epoch"] for r in resumed["history"]] == list(range(1, epochs + 1))
+    assert resumed["history"][:stop] == first["history"]
+    # Adam's step counters went on from where they stopped, instead of starting again at 0.
+    opt_g, _ = resumed["ckpt"].optimizers["generator"]
+    assert int(opt_g.iterations.numpy()) == epochs * steps
+    grids = sorted(p.name for p in (resumed["dir"] / "grids").glob("*.png"))
+    assert len(grids) == epochs
