@@ -1,0 +1,575 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Course (GPU)
+#     language: python
+#     name: course-gpu
+# ---
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# # 06 · Variational autoencoders
+# **Question.** An autoencoder compresses a digit into a code and back. What does it take to turn that into a
+# *generative model* whose probability of a test digit, log p(x), we can actually measure?
+#
+# **You will:** train a plain autoencoder, then a VAE in PyTorch with q(z|x) as a `torch.distributions` object,
+# measure its ELBO and an importance-weighted estimate of log p(x) in nats and compare them with the literature,
+# look at reconstructions, samples, a 2-D latent space and interpolations, train the same VAE in Keras 3 with a
+# custom `train_step`, and score the samples with the course's FID-MNIST and class-coverage metrics.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# Set-up: the shared helpers, the run profile (`ci` in the test suite, `full` by default) and seeding.
+# `course_utils.vae` holds the pieces that are unit-tested once (closed-form KL, binarization, IWAE estimator).
+
+# %% slideshow={"slide_type": "skip"}
+import time
+
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+import tensorflow as tf
+import torch
+from keras import layers, ops
+from torch import distributions as D
+from torch import nn
+from tqdm.auto import tqdm
+
+from course_utils import data, mnist_metrics, plotting, runtime, vae
+
+cfg = runtime.profile()
+runtime.seed_everything(0)
+runtime.report();
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 0. Parameters
+# The architecture is the one-stochastic-layer model of the IWAE paper (Burda, Grosse & Salakhutdinov, 2016):
+# 784–200–200–50 with `tanh` hidden units, in the encoder and mirrored in the decoder, Adam with learning rate
+# 1e-3 (their starting rate). As in their code, the decoder's output bias starts at the logit of the mean training
+# image, so the untrained model already predicts the average digit. They train for 3,280 epochs with a decaying rate and batch 20; we train for far
+# fewer epochs with batch 100, so expect a looser number than theirs (section 4 says by how much).
+
+# %%
+NOTEBOOK = "06_vae"
+SEED = 0
+LATENT_DIM = 50                                  # Burda et al. (2016), one stochastic layer
+HIDDEN = 200                                     # two tanh layers of 200 units each side
+NUM_EPOCHS = cfg.pick(full=30, ci=6)             # each VAE: PyTorch, Keras, latent_dim = 2
+AE_EPOCHS = cfg.pick(full=10, ci=3)              # the plain autoencoder
+BATCH_SIZE = 100
+AE_BATCH_SIZE = 32                               # more, smaller steps: the plain AE learns slowly at first
+LR = 1e-3
+IWAE_K = cfg.pick(full=1000, ci=100)             # importance samples per test image
+IWAE_N = cfg.pick(full=10_000, ci=300)           # test images for the IWAE estimate
+N_SAMPLES = cfg.pick(full=10_000, ci=1_000)      # prior samples scored by FID-MNIST
+PUBLISHED_LOG_PX = -86.76                        # Burda et al. 2016, Table 1: VAE, 1 stochastic layer, k=1 training
+device = runtime.torch_device()
+print(f"profile {cfg.name}: train={cfg.train_size or 'all'}, test={cfg.test_size or 'all'}, "
+      f"epochs={NUM_EPOCHS}, IWAE k={IWAE_K} on {IWAE_N} test images, device={device}")
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 1. Data: binarized MNIST
+# A Bernoulli decoder models each pixel as on or off, so the data must be binary. Two conventions exist:
+#
+# * **static** binarization: one fixed 0/1 copy of MNIST (Larochelle & Murray, 2011), the same every epoch;
+# * **dynamic** binarization: every time an image is shown, each pixel is drawn as 1 with probability equal to its
+#   grey level. Each epoch sees fresh binary images, a free data augmentation.
+#
+# We use **dynamic** binarization for training because the number we compare with (Burda et al., 2016) used it
+# (their code resamples every minibatch and trains on 59,600 images); the authors note that on the fixed
+# binarization the same models overfit more and score about 2 nats worse. The **test** set is binarized once
+# with a fixed seed: a single draw from the same distribution, so that every epoch and both frameworks are
+# scored on exactly the same bits.
+
+# %%
+mnist = data.load_mnist(cfg, scale="01", flatten=True, seed=SEED)
+x_train01 = torch.from_numpy(mnist.x_train)                   # grey levels; binarized afresh each minibatch
+x_test = torch.from_numpy(vae.binarize(mnist.x_test, seed=SEED))  # one fixed binary test set
+y_test = mnist.y_test
+assert set(np.unique(x_test.numpy())) == {0.0, 1.0}
+assert abs(x_test.mean().item() - mnist.x_test.mean()) < 0.01, "binarization keeps the mean grey level"
+print(mnist)
+
+# %%
+fig = plotting.image_grid(np.concatenate([mnist.x_test[:10], x_test[:10].numpy()]), ncols=10, cell_size=0.8,
+                          title="grey test digits (top) and one dynamic binarization of them (bottom)")
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 2. A plain autoencoder
+# The seed's autoencoder: an encoder h = f(x; W) to a code, a decoder x̃ = g(h; V) back, trained to make x̃ close
+# to x (mean squared error). Same widths as the VAE below, but the code is a *point*, not a distribution.
+# ReLU units here: with `tanh` this deterministic autoencoder sat at the mean image for the first epochs of our runs.
+
+# %%
+def mlp(sizes: list[int], act: type[nn.Module] = nn.Tanh, last_activation: nn.Module | None = None) -> nn.Sequential:
+    """Linear layers with `act` between them (and an optional activation at the end)."""
+    mods: list[nn.Module] = []
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        mods.append(nn.Linear(a, b))
+        if i < len(sizes) - 2:
+            mods.append(act())
+    if last_activation is not None:
+        mods.append(last_activation)
+    return nn.Sequential(*mods)
+
+
+torch.manual_seed(SEED)
+autoencoder = nn.Sequential(mlp([784, HIDDEN, HIDDEN, LATENT_DIM], nn.ReLU),
+                            mlp([LATENT_DIM, HIDDEN, HIDDEN, 784], nn.ReLU, nn.Sigmoid())).to(device)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print(f"autoencoder: {sum(p.numel() for p in autoencoder.parameters()):,} parameters")
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# Training is ordinary regression of the image onto itself, on the grey-level images.
+
+# %%
+def batches(n: int, batch_size: int, generator: torch.Generator):
+    """Shuffled index batches for one epoch."""
+    perm = torch.randperm(n, generator=generator)
+    return perm.split(batch_size)
+
+
+opt = torch.optim.Adam(autoencoder.parameters(), lr=LR)
+g = torch.Generator().manual_seed(SEED)
+x_test01 = torch.from_numpy(mnist.x_test)
+ae_mse = []
+for epoch in tqdm(range(AE_EPOCHS), desc="autoencoder"):
+    for idx in batches(len(x_train01), AE_BATCH_SIZE, g):
+        xb = x_train01[idx].to(device)
+        loss = ((autoencoder(xb) - xb) ** 2).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    with torch.no_grad():
+        ae_mse.append(((autoencoder(x_test01.to(device)).cpu() - x_test01) ** 2).mean().item())
+baseline_mse = ((x_test01 - x_train01.mean(0)) ** 2).mean().item()
+print(f"test MSE per pixel: {ae_mse[-1]:.4f}   (predicting the mean image: {baseline_mse:.4f})")
+assert ae_mse[-1] < cfg.pick(full=0.3, ci=0.7) * baseline_mse, "the autoencoder should beat the mean image clearly"
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# Reconstructions are good. But the autoencoder gives no way to *generate*: nothing says which codes are valid,
+# so decoding random codes gives blobs (bottom row). And it assigns no probability to a digit.
+
+# %%
+with torch.no_grad():
+    recon = autoencoder(x_test01[:10].to(device)).cpu().numpy()
+    blobs = autoencoder[1](torch.randn(10, LATENT_DIM, device=device)).cpu().numpy()
+fig = plotting.image_grid(np.concatenate([mnist.x_test[:10], recon, blobs]), ncols=10, cell_size=0.8, vmin=0, vmax=1,
+                          title="test digits · autoencoder reconstructions · decoded random codes")
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 3. The variational autoencoder
+# A latent-variable model p(x) = ∫ p(x|z) p(z) dz with prior p(z) = N(0, I) and a decoder p(x|z). The integral is
+# intractable, so an encoder q(z|x) proposes the z that could have made x, and for any q
+#
+# $$\log p(x) - \mathrm{KL}\big(q(z|x)\,\|\,p(z|x)\big) = \underbrace{\mathbb{E}_{q(z|x)}[\log p(x|z)] - \mathrm{KL}\big(q(z|x)\,\|\,p(z)\big)}_{\text{ELBO}(x)} .$$
+#
+# The KL on the left is ≥ 0, so the ELBO is a lower bound on log p(x); training maximizes it over both networks.
+# (The seed says the KL divergence is "also known as … Shannon entropy": it is the *relative* entropy, not the
+# Shannon entropy.)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### The encoder returns a distribution
+# As in the seed, `forward` returns a `torch.distributions` object with μ(x) and σ(x) = exp(log σ(x)). One fix:
+# the seed returns `Normal(mu, sigma)`, whose `log_prob` is *per latent dimension*. Wrapping it in
+# `Independent(..., 1)` makes the 50 dimensions one event, so `log_prob` is log q(z|x) of the whole vector,
+# which is what the ELBO and the importance weights need.
+
+# %%
+class Encoder(nn.Module):
+    def __init__(self, latent: int = LATENT_DIM, hidden: int = HIDDEN):
+        super().__init__()
+        self.body = nn.Sequential(mlp([784, hidden, hidden]), nn.Tanh())
+        self.mu = nn.Linear(hidden, latent)
+        self.log_sigma = nn.Linear(hidden, latent)
+
+    def forward(self, x: torch.Tensor) -> D.Distribution:
+        h = self.body(x)
+        return D.Independent(D.Normal(loc=self.mu(h), scale=self.log_sigma(h).exp()), 1)
+
+
+MEAN_LOGIT = torch.logit(x_train01.mean(0).clamp(1e-3, 1 - 1e-3))   # logit of the mean training image
+
+
+class Decoder(nn.Module):
+    """p(x|z): 784 independent Bernoulli pixels, parameterized by logits for numerical stability."""
+
+    def __init__(self, latent: int = LATENT_DIM, hidden: int = HIDDEN):
+        super().__init__()
+        self.net = mlp([latent, hidden, hidden, 784])
+        with torch.no_grad():
+            self.net[-1].bias.copy_(MEAN_LOGIT)       # start at the average digit (Burda et al.'s code)
+
+    def forward(self, z: torch.Tensor) -> D.Distribution:
+        return D.Independent(D.Bernoulli(logits=self.net(z)), 1)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### KL in closed form, and reparameterization
+# For q = N(μ, diag σ²) and p = N(0, I) the seed's Gaussian KL formula reduces to
+# KL = ½ Σⱼ (σⱼ² + μⱼ² − 1 − log σⱼ²) (`vae.kl_standard_normal`, unit-tested against `torch.distributions`).
+# The expected log-likelihood is estimated with one sample, written as z = μ + σ ⊙ ε with ε ~ N(0, I), so the
+# gradient flows through μ and σ (this is what `rsample()` does).
+
+# %%
+def elbo_terms(x: torch.Tensor, encoder: Encoder, decoder: Decoder) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per-example (log p(x|z) with one reparameterized z, KL(q(z|x) ‖ N(0, I))), in nats."""
+    q = encoder(x)
+    mu, sigma = q.base_dist.loc, q.base_dist.scale
+    z = mu + sigma * torch.randn_like(mu)           # reparameterization: z = μ + σ·ε
+    log_px_z = decoder(z).log_prob(x)
+    kl = vae.kl_standard_normal(mu, 2 * sigma.log())
+    return log_px_z, kl
+
+
+torch.manual_seed(SEED)
+encoder, decoder = Encoder().to(device), Decoder().to(device)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+n_params = sum(p.numel() for m in (encoder, decoder) for p in m.parameters())
+q = encoder(x_test[:8].to(device))
+print(f"VAE: {n_params:,} parameters; q(z|x): batch {tuple(q.batch_shape)}, event {tuple(q.event_shape)}")
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# Before training, two checks of the claims above: the closed-form KL equals `torch.distributions.kl_divergence`,
+# and `log_prob` of the `Independent` wrapper is the sum of the per-dimension log-densities.
+
+# %%
+with torch.no_grad():
+    prior = D.Independent(D.Normal(torch.zeros(LATENT_DIM, device=device), 1.0), 1)
+    _, kl = elbo_terms(x_test[:8].to(device), encoder, decoder)
+    z = q.sample()
+    assert torch.allclose(kl, D.kl_divergence(q, prior), rtol=1e-5, atol=1e-5)
+    assert torch.allclose(q.log_prob(z), q.base_dist.log_prob(z).sum(-1))
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ### Training: ELBO per epoch, in nats
+# Each epoch: fresh binarization of every training image, one reparameterized sample per image, Adam on −ELBO.
+# We record the training ELBO (averaged over the epoch's minibatches, so it lags the weights slightly) and the
+# test ELBO on the fixed binary test set. Both are in nats per image; higher is better.
+
+# %%
+@torch.no_grad()
+def mean_elbo(x: torch.Tensor, encoder: Encoder, decoder: Decoder, batch: int = 1000) -> float:
+    """Test ELBO in nats per image (one z per image, a fixed seed so the number is reproducible)."""
+    total = 0.0
+    with torch.random.fork_rng(devices=[]):        # leaves the training random stream untouched
+        torch.manual_seed(SEED)
+        for xb in x.split(batch):
+            rec, kl = elbo_terms(xb.to(device), encoder, decoder)
+            total += (rec - kl).sum().item()
+    return total / len(x)
+
+
+def train_vae(encoder: Encoder, decoder: Decoder, epochs: int, desc: str) -> dict[str, list[float]]:
+    opt = torch.optim.Adam([*encoder.parameters(), *decoder.parameters()], lr=LR)
+    g = torch.Generator().manual_seed(SEED)
+    hist = {"train_elbo": [], "test_elbo": [], "kl": []}
+    for epoch in tqdm(range(epochs), desc=desc):
+        tot, tot_kl = 0.0, 0.0
+        for idx in batches(len(x_train01), BATCH_SIZE, g):
+            xb = torch.bernoulli(x_train01[idx], generator=g).to(device)   # dynamic binarization
+            rec, kl = elbo_terms(xb, encoder, decoder)
+            loss = -(rec - kl).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            tot += (rec - kl).sum().item()
+            tot_kl += kl.sum().item()
+        hist["train_elbo"].append(tot / len(x_train01))
+        hist["kl"].append(tot_kl / len(x_train01))
+        hist["test_elbo"].append(mean_elbo(x_test, encoder, decoder))
+    return hist
+
+
+start = time.perf_counter()
+history = train_vae(encoder, decoder, NUM_EPOCHS, "VAE (PyTorch)")
+torch_seconds = time.perf_counter() - start
+for e, (tr, te) in enumerate(zip(history["train_elbo"], history["test_elbo"]), 1):
+    print(f"epoch {e:3d}: train ELBO {tr:8.2f}   test ELBO {te:8.2f} nats")
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# The ELBO rises epoch by epoch (the model starts at the average digit, already far better than 784 fair coin flips,
+# 784·log 2 ≈ 543 nats), and the test ELBO tracks the training one: dynamic binarization leaves little room to
+# overfit. The KL term is the number of nats the code spends on each image, and it grows as the code gets used.
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(9, 3.2))
+epochs = range(1, NUM_EPOCHS + 1)
+axes[0].plot(epochs, history["train_elbo"], "o-", label="train (running mean)")
+axes[0].plot(epochs, history["test_elbo"], "s--", label="test")
+axes[0].set(xlabel="epoch", ylabel="ELBO (nats per image)", title="ELBO")
+axes[0].legend()
+axes[1].plot(epochs, history["kl"], "o-")
+axes[1].set(xlabel="epoch", ylabel="nats", title="KL(q(z|x) ‖ p(z)) on training data")
+fig.tight_layout()
+test_elbo = history["test_elbo"][-1]
+assert history["test_elbo"][-1] > history["test_elbo"][0], "the test ELBO should improve with training"
+assert test_elbo > cfg.pick(full=-100.0, ci=-165.0), f"test ELBO {test_elbo:.1f} is worse than measured runs"
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 4. How tight is the bound? An importance-weighted estimate of log p(x)
+# With k samples zᵢ ~ q(z|x) and weights wᵢ = p(x, zᵢ) / q(zᵢ|x),
+#
+# $$\mathcal{L}_k(x) = \log \frac{1}{k}\sum_{i=1}^k w_i \;\le\; \log p(x),$$
+#
+# in expectation, with 𝓛₁ = ELBO and 𝓛ₖ rising towards log p(x) as k grows (Burda et al., 2016). It is the
+# standard way to report a VAE's test log-likelihood. `vae.iwae_log_likelihood` computes it; its unit tests
+# check it against a linear-Gaussian model whose log p(x) is known exactly.
+
+# %%
+torch.manual_seed(SEED)
+x_iwae = x_test[:IWAE_N].to(device)
+start = time.perf_counter()
+log_px = vae.iwae_log_likelihood(x_iwae, encoder, decoder, IWAE_K, batch_size=cfg.pick(full=50, ci=100))
+iwae_seconds = time.perf_counter() - start
+elbo_same = mean_elbo(x_test[:IWAE_N], encoder, decoder)
+iwae = float(log_px.mean())
+print(f"on {IWAE_N} test images: ELBO {elbo_same:.2f} nats, IWAE (k={IWAE_K}) log p(x) ≈ {iwae:.2f} nats "
+      f"(± {log_px.std() / np.sqrt(IWAE_N):.2f} standard error over images), gap {iwae - elbo_same:.2f} nats")
+assert iwae > elbo_same, "the k-sample bound must lie above the ELBO"
+assert iwae - elbo_same < cfg.pick(full=8.0, ci=25.0), "a gap this large would mean a broken estimator"
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Against the literature
+# | | this notebook | Burda et al. (2016), Table 1 |
+# |---|---|---|
+# | model | 784–200–200–50 tanh, Bernoulli decoder | the same |
+# | data | dynamically binarized MNIST, 50,000 training images (`full`) | dynamic, 59,600 training images |
+# | training | `NUM_EPOCHS` epochs, batch 100, Adam 1e-3 | 3,280 epochs, batch 20, Adam with decaying rate |
+# | test log p(x) | IWAE with k = `IWAE_K` | IWAE with k = 5,000: **−86.76 nats** |
+#
+# Our estimate is a lower bound with a smaller k (a few tenths of a nat looser) on a model trained about a
+# hundred times shorter, so it should sit *below* −86.76; the cell prints by how much. In the `ci` profile
+# (5,000 images, 6 epochs) it is tens of nats below: that run checks the code, not the model.
+# (Published numbers for the *fixed* binarization are not comparable: about 2 nats worse, per the IWAE authors.)
+
+# %%
+print(f"IWAE log p(x): {iwae:.2f} nats; published {PUBLISHED_LOG_PX} nats; difference {iwae - PUBLISHED_LOG_PX:+.2f}")
+assert iwae < PUBLISHED_LOG_PX + 1.0, "beating the 3,280-epoch model by a nat would need checking, not celebrating"
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 5. What the VAE learned: reconstructions and samples
+# Top: binary test digits. Middle: the decoder's pixel probabilities for z = μ(x). Bottom: samples from the
+# prior, z ~ N(0, I), shown as pixel probabilities (the mean of p(x|z); a Bernoulli draw of them looks speckled).
+
+# %%
+with torch.no_grad():
+    recon = torch.sigmoid(decoder.net(encoder(x_test[:10].to(device)).mean)).cpu().numpy()
+    torch.manual_seed(SEED)
+    z_prior = torch.randn(N_SAMPLES, LATENT_DIM, device=device)
+    samples = torch.sigmoid(decoder.net(z_prior)).cpu().numpy().reshape(-1, 28, 28)
+fig = plotting.image_grid(np.concatenate([x_test[:10].numpy(), recon, samples[:20].reshape(20, -1)]), ncols=10,
+                          cell_size=0.8, vmin=0, vmax=1, title="test · reconstruction · samples from the prior")
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Interpolating between two digits
+# Encode two test digits, walk in a straight line between their means μ₁ → μ₂ and decode each point. The prior
+# fills the space between codes, so the intermediate images are digit-like, unlike the autoencoder's blobs.
+
+# %%
+a, b = int(np.flatnonzero(y_test == 2)[0]), int(np.flatnonzero(y_test == 7)[0])
+with torch.no_grad():
+    mu_ab = encoder(x_test[[a, b]].to(device)).mean
+    t = torch.linspace(0, 1, 10, device=device)[:, None]
+    path = torch.sigmoid(decoder.net((1 - t) * mu_ab[0] + t * mu_ab[1])).cpu().numpy()
+fig = plotting.image_grid(path, ncols=10, cell_size=0.8, vmin=0, vmax=1, title="from a 2 to a 7 in latent space")
+assert np.abs(path[0] - path[-1]).mean() > np.abs(path[0] - path[1]).mean(), "the path should move gradually"
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 6. A two-dimensional latent space
+# With LATENT_DIM = 2 we can look at the whole code space. Same networks and training, only the latent size
+# changes. Left: μ(x) of test digits coloured by label. Right: the decoded manifold, z on a grid of the prior's
+# quantiles (Kingma & Welling, 2014, Fig. 4).
+
+# %%
+torch.manual_seed(SEED)
+enc2, dec2 = Encoder(latent=2).to(device), Decoder(latent=2).to(device)
+history_2d = train_vae(enc2, dec2, NUM_EPOCHS, "VAE, latent_dim=2")
+print(f"latent_dim=2: test ELBO {history_2d['test_elbo'][-1]:.2f} nats (latent_dim={LATENT_DIM}: {test_elbo:.2f})")
+assert history_2d["test_elbo"][-1] < test_elbo, "two numbers per digit should describe it worse than fifty"
+
+# %%
+with torch.no_grad():
+    mu2 = enc2(x_test.to(device)).mean.cpu().numpy()
+    n_grid = 15
+    quantiles = D.Normal(0.0, 1.0).icdf(torch.linspace(0.05, 0.95, n_grid))
+    zz = torch.stack(torch.meshgrid(quantiles, -quantiles, indexing="xy"), -1).reshape(-1, 2)
+    manifold = torch.sigmoid(dec2.net(zz.to(device))).cpu().numpy().reshape(n_grid, n_grid, 28, 28)
+fig, axes = plt.subplots(1, 2, figsize=(11, 5))
+sc = axes[0].scatter(mu2[:, 0], mu2[:, 1], c=y_test, cmap="tab10", s=4, alpha=0.7)
+axes[0].legend(*sc.legend_elements(), title="digit", loc="upper right", fontsize=7, markerscale=0.8)
+axes[0].set(xlabel="μ₁(x)", ylabel="μ₂(x)", title="test digits in the 2-D latent space")
+axes[1].imshow(manifold.transpose(0, 2, 1, 3).reshape(n_grid * 28, n_grid * 28), cmap="gray")
+axes[1].set(title="decoded grid of prior quantiles 5%…95%")
+axes[1].axis("off")
+fig.tight_layout()
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# Digits of the same class cluster even though the VAE never saw a label. We measure that: a nearest-class-mean
+# classifier in the 2-D code space does far better than the 10% of chance.
+
+# %%
+centres = np.stack([mu2[y_test == d].mean(0) for d in range(10)])
+acc_2d = float((((mu2[:, None] - centres[None]) ** 2).sum(-1).argmin(1) == y_test).mean())
+print(f"nearest-class-mean accuracy in the 2-D latent space: {acc_2d:.1%} (chance: 10%)")
+assert acc_2d > cfg.pick(full=0.6, ci=0.35)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 7. The same VAE in Keras 3
+# The Keras example the seed points to (keras.io/examples/generative/vae) overrides `train_step`. We do the same,
+# with the same architecture, the same dynamic binarization (inside `train_step`, with a Keras seed generator),
+# one reparameterized sample and the same closed-form KL. The encoder outputs [μ, log σ²] as one vector.
+
+# %%
+def dense_stack(sizes_in: int, hidden: int, out: int, name: str) -> keras.Sequential:
+    return keras.Sequential([keras.Input((sizes_in,)), layers.Dense(hidden, activation="tanh"),
+                             layers.Dense(hidden, activation="tanh"), layers.Dense(out)], name=name)
+
+
+class KerasVAE(keras.Model):
+    def __init__(self, latent: int = LATENT_DIM, hidden: int = HIDDEN, seed: int = SEED, **kwargs):
+        super().__init__(**kwargs)
+        self.latent = latent
+        self.encoder = dense_stack(784, hidden, 2 * latent, "encoder")   # → [μ, log σ²]
+        self.decoder = dense_stack(latent, hidden, 784, "decoder")       # → Bernoulli logits
+        self.decoder.layers[-1].bias.assign(MEAN_LOGIT.numpy())           # start at the average digit
+        self.seed_gen = keras.random.SeedGenerator(seed)
+        self.elbo_tracker = keras.metrics.Mean(name="elbo")
+        self.kl_tracker = keras.metrics.Mean(name="kl")
+
+    @property
+    def metrics(self):
+        return [self.elbo_tracker, self.kl_tracker]          # reset at the start of every epoch
+
+    def elbo_terms(self, x):
+        mu, log_var = ops.split(self.encoder(x), 2, axis=-1)
+        eps = keras.random.normal(ops.shape(mu), seed=self.seed_gen)
+        z = mu + ops.exp(0.5 * log_var) * eps                   # reparameterization
+        logits = self.decoder(z)
+        log_px_z = ops.sum(x * logits - ops.softplus(logits), axis=-1)   # log Bernoulli(x; sigmoid(logits))
+        kl = 0.5 * ops.sum(ops.exp(log_var) + mu**2 - 1.0 - log_var, axis=-1)
+        return log_px_z, kl
+
+    def train_step(self, data):
+        x01 = data[0] if isinstance(data, tuple) else data
+        x = ops.cast(keras.random.uniform(ops.shape(x01), seed=self.seed_gen) < x01, "float32")  # dynamic
+        with tf.GradientTape() as tape:
+            log_px_z, kl = self.elbo_terms(x)
+            loss = -ops.mean(log_px_z - kl)
+        grads = tape.gradient(loss, self.trainable_weights)
+        self.optimizer.apply(grads, self.trainable_weights)
+        self.elbo_tracker.update_state(log_px_z - kl)
+        self.kl_tracker.update_state(kl)
+        return {m.name: m.result() for m in self.metrics}
+
+    def test_step(self, data):                              # validation data is already binary
+        x = data[0] if isinstance(data, tuple) else data
+        log_px_z, kl = self.elbo_terms(x)
+        self.elbo_tracker.update_state(log_px_z - kl)
+        self.kl_tracker.update_state(kl)
+        return {m.name: m.result() for m in self.metrics}
+
+
+keras.utils.set_random_seed(SEED)
+keras_vae = KerasVAE()
+keras_vae.compile(optimizer=keras.optimizers.Adam(LR))
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print(f"Keras VAE: {keras_vae.encoder.count_params() + keras_vae.decoder.count_params():,} parameters "
+      f"(PyTorch: {n_params:,})")
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# `fit` runs our `train_step`; `validation_data` runs `test_step` on the fixed binary test set after each epoch.
+
+# %%
+from tqdm.keras import TqdmCallback  # noqa: E402
+
+start = time.perf_counter()
+keras_hist = keras_vae.fit(mnist.x_train, epochs=NUM_EPOCHS, batch_size=BATCH_SIZE, shuffle=True, verbose=0,
+                           validation_data=(x_test.numpy(),), callbacks=[TqdmCallback(verbose=0)]).history
+keras_seconds = time.perf_counter() - start
+keras_test_elbo = keras_hist["val_elbo"][-1]
+print(f"test ELBO after {NUM_EPOCHS} epochs: Keras {keras_test_elbo:.2f} nats, PyTorch {test_elbo:.2f} nats "
+      f"({keras_seconds:.0f} s vs {torch_seconds:.0f} s)")
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# The two implementations differ in initialization (Keras: Glorot uniform; PyTorch: scaled uniform), Adam's ε and
+# every random draw, so they will not agree to the decimal. In measured runs the gap was a few nats after a few
+# epochs and shrinks with training; the bounds below allow for that and would catch a wrong sign or a missing term
+# (each of those costs tens of nats).
+
+# %%
+fig, ax = plt.subplots(figsize=(5, 3.2))
+ax.plot(epochs, history["test_elbo"], "o-", label="PyTorch")
+ax.plot(epochs, keras_hist["val_elbo"], "s--", label="Keras 3")
+ax.set(xlabel="epoch", ylabel="test ELBO (nats)", title="same model, two frameworks")
+ax.legend()
+assert abs(keras_test_elbo - test_elbo) < cfg.pick(full=3.0, ci=12.0), "the two VAEs should reach a similar ELBO"
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 8. Sample quality, comparable across the course
+# The ELBO measures likelihood; it does not say whether samples look like digits. `course_utils.mnist_metrics`
+# scores samples with a small cached MNIST classifier: FID-MNIST (Fréchet distance of its features to real test
+# digits; `fid_floor(n)` is what real digits score at the same sample size), the entropy of the predicted-class
+# histogram (log 10 ≈ 2.303 when all digits are equally common) and the mean confidence. The GAN and EBM notebooks
+# report the same numbers, so the three model families meet in one table. We score prior samples as pixel
+# probabilities (the decoder's means).
+
+# %%
+quality = mnist_metrics.sample_quality(samples)
+floor = mnist_metrics.fid_floor(N_SAMPLES)
+print(f"VAE samples (n={N_SAMPLES}): FID-MNIST {quality['fid']:.2f} (real-data floor {floor:.2f}), "
+      f"class entropy {quality['class_entropy']:.3f} nats (max 2.303), confidence {quality['confidence']:.3f}")
+assert quality["fid"] > floor, "samples cannot beat real data"
+assert quality["class_entropy"] > cfg.pick(full=2.15, ci=1.9), "a VAE should cover (almost) every digit"
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 9. Headline figures
+
+# %%
+runtime.save_headline(NOTEBOOK, {
+    "test_elbo_nats": round(test_elbo, 2),
+    "train_elbo_nats": round(history["train_elbo"][-1], 2),
+    "iwae_log_px_nats": round(iwae, 2),
+    "iwae_k": IWAE_K,
+    "iwae_images": IWAE_N,
+    "published_log_px_nats": PUBLISHED_LOG_PX,
+    "keras_test_elbo_nats": round(keras_test_elbo, 2),
+    "test_elbo_2d_nats": round(history_2d["test_elbo"][-1], 2),
+    "latent2d_class_mean_acc": round(acc_2d, 3),
+    "fid_mnist": round(quality["fid"], 2),
+    "fid_floor": round(floor, 2),
+    "class_entropy": round(quality["class_entropy"], 3),
+    "kl_uniform": round(quality["kl_uniform"], 3),
+    "confidence": round(quality["confidence"], 3),
+    "epochs": NUM_EPOCHS,
+})
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Summary · Exercises
+# * An autoencoder reconstructs but cannot generate. The VAE adds a prior and an encoder that outputs a
+#   *distribution*; the ELBO, reconstruction minus KL, is a lower bound on log p(x) that we train and measure.
+# * Reparameterization (z = μ + σ·ε) makes the sampled objective differentiable; the Gaussian KL is closed-form.
+# * The ELBO is not the likelihood: the importance-weighted bound with k samples is tighter, and is how published
+#   numbers (−86.76 nats for this architecture, trained 3,280 epochs) are reported. Compare set-ups before numbers.
+# * PyTorch and Keras 3 implementations of the same model reach similar ELBOs.
+#
+# **Exercises**
+# 1. Compute the IWAE bound for k = 1, 10, 100, 1000 on the same 300 test images. Plot it against log k. Where does
+#    it flatten, and what does the remaining slope tell you about q(z|x)?
+# 2. Train on a *static* binarization (`vae.binarize(mnist.x_train, seed=0)` once, before training). Compare the
+#    train–test ELBO gap with the dynamic run. Which one overfits, and why?
+# 3. Multiply the KL term by β = 4 (a β-VAE). Predict, then measure: what happens to the test ELBO, to the KL, to
+#    the sharpness of samples and to the 2-D latent scatter?
+# 4. Replace the Bernoulli decoder by the seed's Gaussian decoder N(f(z), σ² I) on grey-level images, with σ a
+#    hyperparameter. Why can its "log-likelihood" not be compared with the Bernoulli numbers above?
+# 5. Count the active latent units: dimensions whose Var_x[μⱼ(x)] exceeds 0.01 (Burda et al., 2016). How many of
+#    the 50 does the VAE use?
