@@ -180,7 +180,9 @@ def classifier(retrain: bool = False) -> Any:
         record = None
         if path.is_file() and not retrain:
             try:
-                record = torch.load(path, map_location="cpu", weights_only=True)
+                # Files written by an older version of this module hold a TorchVersion; allow it.
+                with torch.serialization.safe_globals([torch.torch_version.TorchVersion]):
+                    record = torch.load(path, map_location="cpu", weights_only=True)
             except Exception:  # unreadable or foreign file: retrain over it
                 record = None
             if record is not None and record.get("key") != key:
@@ -196,7 +198,7 @@ def classifier(retrain: bool = False) -> Any:
             record = {
                 "key": key,
                 "recipe": RECIPE_VERSION,
-                "torch": torch.__version__,
+                "torch": torch.__version__.encode().decode(),  # a plain str: weights_only loads refuse TorchVersion
                 "test_accuracy": acc,
                 "train_seconds": round(time.perf_counter() - start, 1),
                 "state_dict": model.state_dict(),
