@@ -204,6 +204,9 @@ def classifier(retrain: bool = False) -> Any:
                 "state_dict": model.state_dict(),
             }
             _atomic_torch_save(record, path)
+            for stale in cache_dir().glob("mnist_ref_stats_*.npz"):  # computed with the old weights
+                stale.unlink(missing_ok=True)
+            _ref_stats.clear()
         model = _build()
         model.load_state_dict(record["state_dict"])
         model.eval()
