@@ -424,7 +424,7 @@ assert final_r["mmd"] < cfg.pick(full=0.15, ci=0.2), "the remedied generator doe
 assert final["mmd"] > 0.5, "the seed's run no longer ends with one arm: update the text of sections 9 and 10"
 assert final_r["mmd"] < final["mmd"], "the remedy should end closer to the distribution than the seed's settings"
 assert 0.3 < left_share["remedy"] < 0.7, "the remedied generator dropped an arm"
-assert final_r["residual"] < cfg.pick(full=0.03, ci=0.1), "the remedied points are not on the curve"
+assert final_r["residual"] < cfg.pick(full=0.06, ci=0.1), "the remedied points are not on the curve"
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # **What this does and does not show.** In this run the seed's settings end with one arm (MMD about 1 in both
