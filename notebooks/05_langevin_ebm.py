@@ -1,0 +1,629 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Course (GPU)
+#     language: python
+#     name: course-gpu
+# ---
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# # 05 · Langevin sampling and energy-based models
+# **Question.** Can we draw samples from a density we know only through the gradient of its logarithm, and can
+# we *learn* such a density for MNIST digits and then sample digits from it?
+#
+# **You will:** write Langevin dynamics in two forms and find out which distribution each one samples; measure
+# its step-size bias on two 2-D densities with a known answer and remove it with a Metropolis correction (MALA);
+# sample a Bayesian posterior with minibatch gradients (SGLD); and train an energy-based model of MNIST by
+# contrastive divergence with Langevin sampling and a replay buffer (Du & Mordatch, 2019).
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# Set-up: the shared helpers (`course_utils.langevin` holds the samplers and the test densities), PyTorch for
+# the energy-based model, the run profile and seeding.
+
+# %% slideshow={"slide_type": "skip"}
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from course_utils import data, langevin, metrics, plotting, runtime
+
+cfg = runtime.profile()
+runtime.seed_everything(0)
+runtime.report();
+DEVICE = runtime.torch_device()
+if DEVICE.type == "cpu":
+    # The energy net is tiny: on a CPU, intra-op threads gain little on it, and on a busy machine they mostly wait
+    # for each other (we measured a 5-10x slowdown with 2 threads on a shared 2-core runner).
+    torch.set_num_threads(1)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 0. Parameters
+# The samplers' settings first (the 2-D experiments), then SGLD's, then the energy-based model's. Only sizes
+# differ between profiles.
+
+# %%
+NOTEBOOK = "05_langevin_ebm"
+SEED = 0
+# 2-D densities
+NUM_CHAINS = cfg.pick(full=4000, ci=1000)        # independent chains run side by side
+CHAIN_STEPS = cfg.pick(full=1000, ci=300)        # Langevin steps per chain
+STEP_SIZES = [0.025, 0.05, 0.1, 0.2, 0.4]        # η for the step-size sweep
+GRID_BINS = 30                                   # cells per axis for the KL on a grid
+# SGLD on Bayesian logistic regression
+NUM_DATA = 500
+MINIBATCH = 32
+SGLD_CHAINS = cfg.pick(full=200, ci=40)
+SGLD_ITERS = cfg.pick(full=4000, ci=2000)
+# Energy-based model of MNIST (Du & Mordatch, 2019; settings of Lippe's UvA tutorial 8, see section 5)
+NUM_STEPS = cfg.pick(full=3000, ci=150)          # training steps (minibatches)
+BATCH_SIZE = cfg.pick(full=128, ci=32)
+LR = cfg.pick(full=1e-4, ci=1e-3)                # ci: 10x the tutorial's, so 150 steps show progress
+LANGEVIN_STEPS = cfg.pick(full=60, ci=10)        # sampler steps per training step
+LANGEVIN_STEP = 10.0                             # step on the (clipped) energy gradient
+LANGEVIN_NOISE = 0.005                           # std of the noise added each step
+GRAD_CLIP = 0.03                                 # per-pixel clip of the energy gradient
+BUFFER_SIZE = cfg.pick(full=8192, ci=256)           # ci: small, so each chain is revisited ~12 times
+REINIT_PROB = 0.05                               # share of chains restarted from noise
+ALPHA = 0.1                                      # weight of the L2 penalty on energies
+HIDDEN = cfg.pick(full=32, ci=8)                 # channels of the first conv layer
+NUM_EVAL = cfg.pick(full=2000, ci=256)           # samples for FID-MNIST
+EVAL_LANGEVIN_STEPS = cfg.pick(full=200, ci=60)  # steps of the fresh chains drawn after training
+EVAL_EVERY = max(NUM_STEPS // 5, 1)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 1. Langevin dynamics, and which distribution it samples
+# Langevin dynamics needs only the **score** $\nabla\log p(x)$: the normalising constant drops out, which is what
+# makes it the sampler of energy-based models, $p(x)\propto e^{-E(x)}$, $\nabla\log p=-\nabla E$.
+# The continuous-time diffusion $dx=\tfrac12\nabla\log p\,dt+dW$ has $p$ as its stationary distribution. Its
+# Euler step of length $\eta$ is the **unadjusted Langevin algorithm** (ULA):
+#
+# $$x_{i+1}=x_i+\tfrac{\eta}{2}\nabla\log p(x_i)+\sqrt{\eta}\,w_i,\qquad w_i\sim\mathcal N(0,I).$$
+#
+# The lecture notes write $\theta_{i+1}=\theta_i+\eta\nabla\log p(\theta_i)+\sqrt\eta\,w_i$, without the ½.
+# Rewrite it as $\theta+\tfrac{\eta}{2}\nabla\log p^2+\sqrt\eta\,w$: it is ULA for $p^2$, the distribution at
+# **half the temperature**. For a Gaussian $\mathcal N(\mu,\sigma^2)$, $p^2\propto\mathcal N(\mu,\sigma^2/2)$:
+# the variance is halved. (To sample $p$ with a drift of $\eta$ the noise must be $\sqrt{2\eta}\,w$.)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# On a Gaussian both chains are AR(1) processes, $x'-\mu=c\,(x-\mu)+\sqrt\eta\,w$, and their stationary variance
+# $\eta/(1-c^2)$ is exact for any step (`langevin.ula_gaussian_variance`):
+# ULA gives $\sigma^2/(1-\eta/4\sigma^2)$, a bias of order $\eta$; the notes' form gives $\sigma^2/(2-\eta/\sigma^2)\to\sigma^2/2$.
+# We run both on $\mathcal N(1, 4)$ and compare the measured variance with these formulas.
+
+# %%
+gauss = langevin.GaussianMixture(centers=[[1.0]], stds=2.0)    # N(1, σ² = 4)
+steps_1d = [0.1, 0.5, 1.0, 2.0]
+rows_1d = []
+for eta in steps_1d:
+    for drift, form in ((0.5, "ULA (η/2)∇log p"), (1.0, "notes η∇log p")):
+        _, trace = langevin.langevin_chain(gauss.grad_log_prob, np.ones((400, 1)), eta, 1500, drift=drift,
+                                           seed=SEED, trace_every=1)
+        var = trace[300:].var()
+        rows_1d.append((form, eta, var, langevin.ula_gaussian_variance(4.0, eta, drift)))
+for form, eta, var, exact in rows_1d:
+    print(f"{form:18s} η={eta:<4}  measured var {var:.3f}   formula {exact:.3f}")
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# Every measured variance agrees with its formula within a few per cent (400 chains × 1,200 correlated
+# states). The notes' form sits at half of $\sigma^2=4$ for small steps: it samples $p^2$, not $p$.
+
+# %%
+for form, eta, var, exact in rows_1d:
+    assert abs(var / exact - 1) < 0.05, (form, eta, var, exact)
+notes_small = [var for form, eta, var, _ in rows_1d if form.startswith("notes") and eta == 0.1][0]
+ula_small = [var for form, eta, var, _ in rows_1d if form.startswith("ULA") and eta == 0.1][0]
+assert abs(notes_small - 2.0) < 0.15 and abs(ula_small - 4.0) < 0.3
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 2. Two 2-D densities with a known answer
+# A **Gaussian mixture** (three modes, weights 0.5/0.3/0.2) and a **banana** ($x_1\sim\mathcal N(0,1)$,
+# $x_2\mid x_1\sim\mathcal N(0.5(x_1^2-1),0.5^2)$). Both have an exact log-density, gradient and sampler.
+# To compare samples with a density we cut the plane into a grid and compute $\mathrm{KL}(\hat q\,\|\,p)$
+# between the samples' histogram $\hat q$ and the density's cell probabilities $p$ (`langevin.grid_kl`).
+# With finitely many samples this is never 0: we always print the value that *exact* samples of the same size get.
+
+# %%
+mixture = langevin.GaussianMixture(centers=[[-1.5, -1.0], [1.5, -1.0], [0.0, 1.6]], stds=0.6,
+                                   weights=[0.5, 0.3, 0.2])
+banana = langevin.Banana()
+densities = {"mixture": mixture, "banana": banana}
+
+
+def kl(samples, d, power=1.0):
+    """KL on the grid between samples and d**power (power=2: the notes' target)."""
+    return langevin.grid_kl(samples, lambda x: power * d.log_prob(x), d.extent, GRID_BINS)
+
+
+rng = np.random.default_rng(SEED)
+x_start = rng.uniform(-3, 3, size=(NUM_CHAINS, 2))        # far from equilibrium on purpose
+floor = {name: kl(d.sample(NUM_CHAINS, seed=1), d) for name, d in densities.items()}
+print({k: round(v, 3) for k, v in floor.items()}, "= KL of exact samples (the floor)")
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# Run the three samplers from the same uniform start with $\eta=0.05$: ULA, the notes' form and MALA
+# (section 4). Each panel is a histogram of the chains' final states; the white lines are the contours of the
+# exact density $p$.
+
+# %%
+ETA_SHOW = 0.05
+finals = {}
+for name, d in densities.items():
+    finals[name, "ULA"], _ = langevin.langevin_chain(d.grad_log_prob, x_start, ETA_SHOW, CHAIN_STEPS, seed=SEED)
+    finals[name, "notes form"], _ = langevin.langevin_chain(d.grad_log_prob, x_start, ETA_SHOW, CHAIN_STEPS,
+                                                            drift=1.0, seed=SEED)
+    finals[name, "MALA"], _, _ = langevin.mala_chain(d.log_prob, d.grad_log_prob, x_start, ETA_SHOW,
+                                                     CHAIN_STEPS, seed=SEED)
+
+# %%
+fig, axes = plt.subplots(2, 4, figsize=(12, 5.6))
+for row, (name, d) in enumerate(densities.items()):
+    p, xe, ye = langevin.grid_probs(d.log_prob, d.extent, 60)
+    panels = [("exact p", p)] + [(s, langevin.sample_histogram(finals[name, s], d.extent, 60))
+                                 for s in ("ULA", "notes form", "MALA")]
+    for ax, (title, img) in zip(axes[row], panels):
+        ax.imshow(img.T, origin="lower", extent=d.extent, aspect="auto", cmap="viridis")
+        ax.contour((xe[1:] + xe[:-1]) / 2, (ye[1:] + ye[:-1]) / 2, p.T, levels=4, colors="w", linewidths=0.6)
+        ax.set_title(f"{name}: {title}")
+        ax.grid(False)
+fig.tight_layout()
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# The notes' form is visibly too concentrated. On the banana it matches $p^2$ (normalised on the grid, no constant
+# needed) about as well as ULA matches $p$. On the mixture it matches neither: each mode is as narrow as in $p^2$,
+# but $p^2$ also puts more weight on the heaviest mode ($w_k^2$ renormalised: 0.66/0.24/0.10), and at half the
+# temperature the chains almost never cross between modes, so the mode weights still reflect the uniform start.
+
+# %%
+for name, d in densities.items():
+    print(f"{name:8s}  floor {floor[name]:.3f} | ULA vs p {kl(finals[name, 'ULA'], d):.3f} | "
+          f"notes form vs p {kl(finals[name, 'notes form'], d):.3f}, vs p² {kl(finals[name, 'notes form'], d, 2):.3f}")
+    assert kl(finals[name, "ULA"], d) < kl(finals[name, "notes form"], d)
+assert kl(finals["banana", "notes form"], banana, 2) < floor["banana"] + 0.05 < kl(finals["banana", "notes form"], banana)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 3. How many steps? Accuracy against chain length
+# From the uniform start, the KL to $p$ falls as the chains forget where they began (burn-in) and levels off
+# near the floor. The mixture is slower: moving probability mass *between* modes needs a chain to cross the
+# low-density valley.
+
+# %%
+checkpoints = [1, 3, 10, 30, 100, 300, 1000]
+checkpoints = [c for c in checkpoints if c <= CHAIN_STEPS]
+burn_in = {}
+for name, d in densities.items():
+    _, trace = langevin.langevin_chain(d.grad_log_prob, x_start, ETA_SHOW, CHAIN_STEPS, seed=SEED + 1,
+                                       trace_every=1)
+    burn_in[name] = [kl(trace[c - 1], d) for c in checkpoints]
+    print(name, " ".join(f"{c}:{v:.3f}" for c, v in zip(checkpoints, burn_in[name])))
+
+# %%
+fig, ax = plt.subplots(figsize=(5, 3.2))
+for name in densities:
+    line, = ax.plot(checkpoints, burn_in[name], marker="o", label=name)
+    ax.axhline(floor[name], color=line.get_color(), ls=":", lw=1)
+ax.set(xscale="log", yscale="log", xlabel="Langevin steps (η = 0.05)", ylabel="KL(samples ‖ p) on grid",
+       title="burn-in (dotted: exact samples)")
+ax.legend();
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# After `CHAIN_STEPS` steps each chain set is within a small margin of the floor, and ten times better than
+# after three steps.
+
+# %%
+for name in densities:
+    assert burn_in[name][-1] < floor[name] + 0.05, name
+    assert burn_in[name][-1] < burn_in[name][1] / 3, name
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 4. The step-size bias, and MALA removing it
+# ULA's stationary distribution is not $p$ but $p$ blurred by a bias of order $\eta$. To isolate it we start
+# the chains **at exact samples** (in equilibrium), so all the error left after `CHAIN_STEPS` steps is bias.
+#
+# **MALA** (Roberts & Tweedie, 1996) treats the ULA move as a proposal
+# $y\sim q(y\mid x)=\mathcal N(x+\tfrac\eta2\nabla\log p(x),\,\eta I)$ and accepts it with probability
+# $\min\!\big(1,\;p(y)\,q(x\mid y)\,/\,p(x)\,q(y\mid x)\big)$. That Metropolis–Hastings step makes $p$
+# exactly invariant for any $\eta$; a large step only costs rejections.
+
+# %%
+x_eq = {name: d.sample(NUM_CHAINS, seed=2) for name, d in densities.items()}
+sweep = []
+np.seterr(over="ignore", invalid="ignore")      # diverging ULA chains overflow to inf/nan; we count them
+for name, d in densities.items():
+    for eta in STEP_SIZES:
+        _, tr_u = langevin.langevin_chain(d.grad_log_prob, x_eq[name], eta, CHAIN_STEPS, seed=SEED,
+                                          trace_every=CHAIN_STEPS // 10)
+        _, acc, tr_m = langevin.mala_chain(d.log_prob, d.grad_log_prob, x_eq[name], eta, CHAIN_STEPS, seed=SEED,
+                                           trace_every=CHAIN_STEPS // 10)
+        ula_s, mala_s = tr_u.reshape(-1, 2), tr_m.reshape(-1, 2)          # 10 snapshots pooled
+        diverged = float((~np.isfinite(ula_s).all(axis=1)).mean())
+        sweep.append(dict(density=name, eta=eta, acc=acc, diverged=diverged,
+                          kl_ula=kl(ula_s, d) if diverged == 0 else np.inf, kl_mala=kl(mala_s, d)))
+ref_floor = {name: kl(d.sample(10 * NUM_CHAINS, seed=3), d) for name, d in densities.items()}
+for r in sweep:
+    print(f"{r['density']:8s} η={r['eta']:<5} ULA KL {r['kl_ula']:.3f} (diverged {r['diverged']:.1%})   "
+          f"MALA KL {r['kl_mala']:.3f} (accept {r['acc']:.2f})   floor {ref_floor[r['density']]:.3f}")
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ULA's error grows with $\eta$; on the banana the curved tails make ULA **unstable** once $\eta$ is large
+# (a chain far out in $x_1$ sees a gradient of order $x_1^2$ and overshoots, further each step). MALA stays at
+# the floor for every step size; it pays with a falling acceptance rate instead.
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.4), sharey=True)
+for ax, name in zip(axes, densities):
+    rs = [r for r in sweep if r["density"] == name]
+    etas = [r["eta"] for r in rs]
+    ax.plot(etas, [r["kl_ula"] if np.isfinite(r["kl_ula"]) else np.nan for r in rs], "o-", label="ULA")
+    for r in rs:
+        if not np.isfinite(r["kl_ula"]):
+            ax.annotate("ULA diverged", (r["eta"], ref_floor[name]), rotation=90, fontsize=8, va="bottom")
+    ax.plot(etas, [r["kl_mala"] for r in rs], "s-", label="MALA")
+    ax.axhline(ref_floor[name], color="k", ls=":", lw=1, label="exact samples")
+    ax.set(xscale="log", yscale="log", xlabel="step size η", title=name)
+axes[0].set_ylabel("KL(samples ‖ p) on grid")
+axes[0].legend();
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# A second, grid-free measure: the MMD against exact samples (`metrics.mmd_rbf`, 500 points each), at the
+# largest step where ULA is still stable. Compare each value with "exact vs exact", the MMD of two exact samples.
+
+# %%
+mmd_rows = {}
+for name, d in densities.items():
+    eta = max(r["eta"] for r in sweep if r["density"] == name and r["diverged"] == 0)
+    u, _ = langevin.langevin_chain(d.grad_log_prob, x_eq[name][:500], eta, CHAIN_STEPS, seed=SEED + 2)
+    m, _, _ = langevin.mala_chain(d.log_prob, d.grad_log_prob, x_eq[name][:500], eta, CHAIN_STEPS, seed=SEED + 2)
+    exact = d.sample(500, seed=4)
+    mmd_rows[name] = dict(eta=eta, ula=metrics.mmd_rbf(u, exact), mala=metrics.mmd_rbf(m, exact),
+                          exact=metrics.mmd_rbf(d.sample(500, seed=5), exact))
+    print(f"{name:8s} η={eta}: MMD² ULA {mmd_rows[name]['ula']:.4f}  MALA {mmd_rows[name]['mala']:.4f}  "
+          f"exact vs exact {mmd_rows[name]['exact']:.4f}")
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# With 500 points the MMD is as large between two *exact* samples as between a sampler and the truth: it is too
+# blunt to see a bias of this size, while the grid KL on 10,000 pooled states sees it clearly. Choose the
+# measure for the size of the effect. The claims, checked on the grid KL: ULA's error at the largest stable step
+# is well above MALA's, MALA's is near the floor at every step, and ULA gets worse with the step size.
+
+# %%
+for name in densities:
+    rs = [r for r in sweep if r["density"] == name]
+    stable = [r for r in rs if np.isfinite(r["kl_ula"])]
+    assert all(r["kl_mala"] < ref_floor[name] + 0.03 for r in rs), name
+    assert stable[-1]["kl_ula"] > 1.5 * stable[-1]["kl_mala"], name
+    assert stable[-1]["kl_ula"] > stable[0]["kl_ula"], name
+    assert max(abs(mmd_rows[name][k]) for k in ("ula", "mala", "exact")) < 0.03, name
+assert any(r["diverged"] > 0 for r in sweep if r["density"] == "banana")
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 5. SGLD: Langevin dynamics with minibatch gradients
+# For a Bayesian posterior $p(\theta\mid\mathcal D)\propto p(\theta)\prod_{n=1}^N p(y_n\mid x_n,\theta)$ the score is
+# a sum over all $N$ data points. **Stochastic gradient Langevin dynamics** (Welling & Teh, 2011) replaces it by
+# an unbiased minibatch estimate,
+# $\nabla\log p(\theta)+\frac{N}{B}\sum_{n\in\text{batch}}\nabla\log p(y_n\mid x_n,\theta)$,
+# and lets the step shrink, $\eta_t=a(b+t)^{-\gamma}$ with $\gamma\in(0.5,1]$: the minibatch noise (of order
+# $\eta_t^2$) then dies out against the injected noise (of order $\eta_t$), and no Metropolis step is needed.
+#
+# Our posterior: logistic regression with two weights, $N=500$ synthetic points, prior $\mathcal N(0,2^2I)$.
+# With two weights the *exact* posterior fits on a grid, so every chain can be graded against the truth.
+
+# %%
+rng = np.random.default_rng(SEED)
+W_TRUE = np.array([1.5, -1.0])
+PRIOR_STD = 2.0
+
+
+def make_data(n):
+    x = rng.normal(size=(n, 2))
+    y = (rng.uniform(size=n) < 1 / (1 + np.exp(-x @ W_TRUE))).astype(float)
+    return x, y
+
+
+X, Y = make_data(NUM_DATA)
+X_test, Y_test = make_data(2000)
+
+
+def log_post(theta, x=X, y=Y):
+    """Unnormalised log posterior for weights theta of shape (chains, 2)."""
+    z = theta @ x.T
+    return (y * z - np.logaddexp(0, z)).sum(1) - 0.5 * (theta**2).sum(1) / PRIOR_STD**2
+
+
+def grad_log_post(theta):
+    """The full-data score: X^T (y - sigmoid(X theta)) - theta / prior variance."""
+    return (Y - 1 / (1 + np.exp(-theta @ X.T))) @ X - theta / PRIOR_STD**2
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# The exact posterior mean and standard deviations, from a 121 × 101 grid that holds all but a negligible
+# share of the mass.
+
+# %%
+g1, g2 = np.linspace(0.8, 2.4, 121), np.linspace(-1.8, -0.4, 101)
+grid = np.stack(np.meshgrid(g1, g2, indexing="ij"), -1).reshape(-1, 2)
+lp = log_post(grid)
+post = np.exp(lp - lp.max())
+post /= post.sum()
+post_mean = post @ grid
+post_std = np.sqrt(post @ (grid - post_mean) ** 2)
+edge = post.reshape(121, 101)
+edge_mass = edge[[0, -1]].sum() + edge[:, [0, -1]].sum()
+print(f"exact posterior mean {post_mean.round(3)}, std {post_std.round(3)}; mass on the grid's edge {edge_mass:.1e}")
+assert edge_mass < 1e-4
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# The minibatch score: each chain draws its own `MINIBATCH` indices each step, and the likelihood part is scaled
+# by $N/B$ so that its expectation is the full-data score.
+
+# %%
+sgld_rng = np.random.default_rng(SEED + 1)
+
+
+def minibatch_grad(theta):
+    idx = sgld_rng.integers(0, NUM_DATA, size=(len(theta), MINIBATCH))
+    xb, yb = X[idx], Y[idx]                                        # (chains, B, 2), (chains, B)
+    resid = yb - 1 / (1 + np.exp(-np.einsum("cbd,cd->cb", xb, theta)))
+    return NUM_DATA / MINIBATCH * np.einsum("cb,cbd->cd", resid, xb) - theta / PRIOR_STD**2
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# Four chains, each `SGLD_CHAINS` wide and `SGLD_ITERS` long, all from $\theta=0$: the full-gradient chain and
+# SGLD with the same decreasing schedule ($a=0.02$, $b=30$, $\gamma=0.55$), and both again with a constant step
+# of 0.01. We keep the second half of each chain as samples.
+
+# %%
+schedule = langevin.sgld_step_sizes(0.02, 30.0, 0.55, SGLD_ITERS)
+theta0 = np.zeros((SGLD_CHAINS, 2))
+runs = {"full gradient, decreasing η": (grad_log_post, schedule),
+        "SGLD, decreasing η": (minibatch_grad, schedule),
+        "full gradient, η = 0.01": (grad_log_post, 0.01),
+        "SGLD, η = 0.01": (minibatch_grad, 0.01)}
+chains = {}
+for label, (grad, eta) in runs.items():
+    t0 = time.perf_counter()
+    _, tr = langevin.langevin_chain(grad, theta0, eta, SGLD_ITERS, seed=SEED, trace_every=10)
+    chains[label] = (tr[len(tr) // 2:].reshape(-1, 2), time.perf_counter() - t0)
+
+
+def predictive_accuracy(samples):
+    """Accuracy of the posterior predictive (average of sigmoid over samples) on the test set."""
+    p = (1 / (1 + np.exp(-X_test @ samples[::10].T))).mean(1)
+    return float(((p > 0.5) == Y_test).mean())
+
+
+sgld_table = {}
+for label, (s, secs) in chains.items():
+    sgld_table[label] = dict(mean_err=np.abs(s.mean(0) - post_mean) / post_std, std_ratio=s.std(0) / post_std,
+                             acc=predictive_accuracy(s), secs=secs)
+    r = sgld_table[label]
+    print(f"{label:28s} |mean − exact|/std {r['mean_err'].round(2)}  std/exact std {r['std_ratio'].round(2)}  "
+          f"test acc {r['acc']:.3f}  ({secs:.1f} s)")
+print(f"{'exact posterior mean (plug-in)':28s} test acc {((X_test @ post_mean > 0) == Y_test).mean():.3f}")
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# With the decreasing schedule SGLD matches both the exact posterior and the full-gradient chain, at a
+# fraction of the gradient cost ($B/N=6\%$ of the data per step). With a *constant* step the minibatch noise
+# adds to the injected noise and the posterior comes out far too wide, while the full-gradient chain at the same
+# step is only slightly off: that extra width is what the shrinking step removes.
+
+# %%
+fig, ax = plt.subplots(figsize=(5, 4))
+ax.contour(g1, g2, post.reshape(121, 101).T, levels=5, colors="k", linewidths=0.8)
+for label in ("SGLD, decreasing η", "SGLD, η = 0.01"):
+    s = chains[label][0]
+    ax.scatter(s[::20, 0], s[::20, 1], s=3, alpha=0.4, label=label)
+ax.set(xlabel="weight 1", ylabel="weight 2", title="exact posterior (contours) and SGLD samples")
+ax.legend(markerscale=4);
+
+# %%
+full, sgld, sgld_c = (sgld_table[k] for k in ("full gradient, decreasing η", "SGLD, decreasing η", "SGLD, η = 0.01"))
+assert np.all(sgld["mean_err"] < 0.3) and np.all(full["mean_err"] < 0.3)
+assert np.all(np.abs(sgld["std_ratio"] - 1) < 0.2) and np.all(np.abs(full["std_ratio"] - 1) < 0.2)
+assert np.all(sgld_c["std_ratio"] > 1.4), "a constant step with minibatch noise should inflate the posterior"
+assert abs(sgld["acc"] - full["acc"]) < 0.01
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 6. An energy-based model of MNIST
+# Now the density is *learned*: a small CNN $E_\phi(x)$ assigns an energy to each image and
+# $p_\phi(x)=e^{-E_\phi(x)}/Z_\phi$. The gradient of the log-likelihood needs samples from the model itself:
+#
+# $$\nabla_\phi\,\mathbb E_{\text{data}}[-\log p_\phi(x)]=\mathbb E_{\text{data}}[\nabla_\phi E_\phi(x^+)]-\mathbb E_{p_\phi}[\nabla_\phi E_\phi(x^-)],$$
+#
+# the positive and negative phases of the Boltzmann-machine lecture. **Contrastive divergence** gets $x^-$ from
+# a few Langevin steps. Du & Mordatch (2019) make the short chains work with a **replay buffer**: each chain
+# starts from a past sample (95%) or from uniform noise (5%), so the chains are in effect long and persistent.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# The settings are those of Lippe's UvA deep-learning tutorial 8 and Foster's chapter 7 notebook, which follow
+# Du & Mordatch: images in $[-1,1]$; sampler steps $x\leftarrow x-10\cdot\mathrm{clip}(\nabla_xE,\pm0.03)$ with
+# noise of standard deviation 0.005 (the "step size" and "noise" are *decoupled*: this is not ULA at any
+# temperature, it is a noisy gradient descent on the energy, which is what makes sharp digits in few steps);
+# 60 steps, a buffer of 8,192, reinit 5%; Adam with $\beta_1=0$, learning rate $10^{-4}$; and the L2 penalty
+# $\alpha\,(E(x^+)^2+E(x^-)^2)$ with $\alpha=0.1$ (Du & Mordatch use it, with spectral normalisation, to keep
+# energies bounded). The `ci` profile shrinks the network, the chains and the number of steps, and raises the
+# learning rate to $10^{-3}$ so that 150 steps already move the samples well away from noise.
+
+# %%
+mnist = data.load_mnist(cfg, scale="pm1", seed=SEED)
+x_train = torch.tensor(mnist.x_train[:, None], device=DEVICE)
+print(tuple(x_train.shape), float(x_train.min()), float(x_train.max()))
+
+
+class EnergyNet(nn.Module):
+    """Three strided convolutions and a small head; Swish (SiLU) keeps the energy smooth in x."""
+
+    def __init__(self, h: int):
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Conv2d(1, h, 5, stride=2, padding=4), nn.SiLU(),           # 28 → 16
+            nn.Conv2d(h, 2 * h, 3, stride=2, padding=1), nn.SiLU(),       # 16 → 8
+            nn.Conv2d(2 * h, 4 * h, 3, stride=2, padding=1), nn.SiLU(),   # 8 → 4
+            nn.Flatten(), nn.Linear(4 * h * 16, 4 * h), nn.SiLU(), nn.Linear(4 * h, 1))
+
+    def forward(self, x):
+        return self.net(x).squeeze(-1)        # one energy per image
+
+
+energy = EnergyNet(HIDDEN).to(DEVICE)
+assert energy(x_train[:5]).shape == (5,)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print(f"HIDDEN={HIDDEN}: {sum(p.numel() for p in energy.parameters()):,} parameters")
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# The sampler. The network's weights are frozen while it runs (only $\nabla_x E$ is needed) and pixels are kept in
+# $[-1,1]$.
+
+# %%
+def sample_langevin(model, x, steps, step_size=LANGEVIN_STEP, noise=LANGEVIN_NOISE, clip=GRAD_CLIP):
+    """Noisy, clipped gradient descent on the energy, as in Du & Mordatch (2019)."""
+    model.requires_grad_(False)
+    x = x.clone()
+    for _ in range(steps):
+        x = (x + noise * torch.randn_like(x)).clamp(-1, 1).requires_grad_(True)
+        (grad,) = torch.autograd.grad(model(x).sum(), x)
+        x = (x - step_size * grad.clamp(-clip, clip)).clamp(-1, 1).detach()
+    model.requires_grad_(True)
+    return x
+
+
+def uniform_noise(n):
+    return torch.rand(n, 1, 28, 28, device=DEVICE) * 2 - 1
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# One training step: draw the chains' starts from the buffer (5% fresh noise), run the sampler, write the
+# results back, and lower the energy of data while raising that of samples.
+
+# %%
+buffer = uniform_noise(BUFFER_SIZE)
+optimizer = torch.optim.Adam(energy.parameters(), lr=LR, betas=(0.0, 0.999))
+
+
+def train_step():
+    real = x_train[torch.randint(0, len(x_train), (BATCH_SIZE,), device=DEVICE)]
+    real = (real + LANGEVIN_NOISE * torch.randn_like(real)).clamp(-1, 1)   # as in the tutorial
+    slots = torch.randint(0, BUFFER_SIZE, (BATCH_SIZE,), device=DEVICE)
+    start = buffer[slots].clone()
+    fresh = torch.rand(BATCH_SIZE, device=DEVICE) < REINIT_PROB
+    start[fresh] = uniform_noise(int(fresh.sum()))
+    fake = sample_langevin(energy, start, LANGEVIN_STEPS)
+    buffer[slots] = fake
+    e_real, e_fake = energy(real), energy(fake)
+    loss = e_real.mean() - e_fake.mean() + ALPHA * (e_real**2 + e_fake**2).mean()
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    return e_real.mean().item(), e_fake.mean().item()
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# Train. We log the mean energies of real and sampled images: the gap $E(x^-)-E(x^+)$ is the contrastive
+# divergence the loss pushes down, so it stays small and noisy while the model improves.
+
+# %%
+log = []
+t0 = time.perf_counter()
+for step in tqdm(range(1, NUM_STEPS + 1), desc="EBM", mininterval=2):
+    e_real, e_fake = train_step()
+    log.append((step, e_real, e_fake))
+ebm_seconds = time.perf_counter() - t0
+log = np.array(log)
+print(f"{NUM_STEPS} steps in {ebm_seconds:.0f} s; last energies real {log[-1, 1]:.3f}, sampled {log[-1, 2]:.3f}")
+assert np.isfinite(log).all()
+
+# %%
+fig, ax = plt.subplots(figsize=(5.5, 3))
+ax.plot(log[:, 0], log[:, 1], label="E(real)")
+ax.plot(log[:, 0], log[:, 2], label="E(sampled)")
+ax.set(xlabel="training step", ylabel="mean energy")
+ax.legend();
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 7. Samples, and how good they are
+# Two kinds of samples: the **replay buffer** (long persistent chains, what Du & Mordatch show) and **fresh
+# chains** started from uniform noise and run for `EVAL_LANGEVIN_STEPS` steps.
+
+# %%
+buffer_samples = ((buffer[:NUM_EVAL] + 1) / 2).squeeze(1).cpu().numpy()
+fresh_samples = ((sample_langevin(energy, uniform_noise(NUM_EVAL), EVAL_LANGEVIN_STEPS) + 1) / 2).squeeze(1).cpu().numpy()
+noise_images = ((uniform_noise(NUM_EVAL) + 1) / 2).squeeze(1).cpu().numpy()
+fig = plotting.image_grid(buffer_samples[:30], ncols=10, vmin=0, vmax=1, title="replay buffer")
+fig = plotting.image_grid(fresh_samples[:20], ncols=10, vmin=0, vmax=1, title="fresh chains from noise")
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# Sample quality with the course's MNIST measures (`course_utils.mnist_metrics`, shared with the GAN notebook):
+# FID-MNIST on the features of a small cached MNIST classifier (lower is better; `fid_floor` is what real images
+# of the same number get), the entropy of the predicted-class histogram (log 10 ≈ 2.303 when all digits are
+# equally frequent) and the classifier's mean confidence. Uniform noise is the starting point of every chain.
+
+# %%
+from course_utils import mnist_metrics  # noqa: E402
+
+quality = {name: mnist_metrics.sample_quality(imgs)
+           for name, imgs in (("noise", noise_images), ("fresh chains", fresh_samples), ("buffer", buffer_samples))}
+fid_floor = mnist_metrics.fid_floor(NUM_EVAL)
+for name, q in quality.items():
+    print(f"{name:13s} FID {q['fid']:8.2f}  class entropy {q['class_entropy']:.3f}  confidence {q['confidence']:.3f}")
+print(f"{'real images':13s} FID {fid_floor:8.2f}  (the floor for {NUM_EVAL} images)")
+
+# %%
+assert quality["buffer"]["fid"] < 0.75 * quality["noise"]["fid"], "the EBM's samples should be far closer to MNIST"
+assert quality["fresh chains"]["fid"] < 0.75 * quality["noise"]["fid"]
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# In the `ci` profile (150 steps) the FID falls to roughly half that of noise (measured: about 350 against 650,
+# floor 21): strokes and blobs, far from digits. The `full` profile (3,000 steps,
+# 60 sampler steps, 32-channel network) is what the tutorial trains; on a CPU it takes tens of minutes.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 8. Headline figures
+
+# %%
+mix_big = [r for r in sweep if r["density"] == "mixture"][-1]
+runtime.save_headline(NOTEBOOK, {
+    "notes_form_var_over_sigma2": round(notes_small / 4.0, 3),
+    "mixture_kl_ula_eta_max": round(mix_big["kl_ula"], 4),
+    "mixture_kl_mala_eta_max": round(mix_big["kl_mala"], 4),
+    "mixture_kl_floor": round(ref_floor["mixture"], 4),
+    "sgld_std_ratio": [round(float(v), 3) for v in sgld["std_ratio"]],
+    "sgld_const_std_ratio": [round(float(v), 3) for v in sgld_c["std_ratio"]],
+    "sgld_test_acc": sgld["acc"],
+    "ebm_fid_buffer": round(quality["buffer"]["fid"], 2),
+    "ebm_fid_fresh": round(quality["fresh chains"]["fid"], 2),
+    "ebm_fid_noise": round(quality["noise"]["fid"], 2),
+    "fid_floor": round(fid_floor, 2),
+    "ebm_class_entropy": round(quality["buffer"]["class_entropy"], 3),
+    "ebm_train_seconds": round(ebm_seconds, 1),
+})
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Summary · Exercises
+# * Langevin dynamics samples from $p$ using only $\nabla\log p$. The standard step is
+#   $x+\tfrac\eta2\nabla\log p+\sqrt\eta\,w$; the lecture-note form $x+\eta\nabla\log p+\sqrt\eta\,w$ samples
+#   $p^2$ (half the temperature, half the variance of a Gaussian).
+# * ULA has a bias of order $\eta$ and can diverge where the gradient grows fast; MALA's accept/reject step
+#   removes the bias at every step size, at the price of rejections.
+# * SGLD replaces the full-data score by a minibatch estimate; with a decreasing step it matches the exact
+#   posterior, with a constant step the minibatch noise inflates it.
+# * An energy-based model is trained by contrastive divergence: lower the energy of data, raise that of
+#   Langevin samples, whose chains persist in a replay buffer.
+#
+# **Exercises**
+# 1. Change the notes' update to $\theta+\eta\nabla\log p+\sqrt{2\eta}\,w$. Predict the stationary variance on
+#    $\mathcal N(1,4)$ with `ula_gaussian_variance` first (which `drift` and step is it?), then measure.
+# 2. Move the mixture's modes further apart (centres ×2). Rerun section 3: how does the burn-in curve change,
+#    and does MALA help? Why not?
+# 3. For the banana, find the largest step at which ULA stays stable. Relate it to the gradient's Lipschitz
+#    constant near $|x_1|=3$.
+# 4. Run SGLD with `MINIBATCH = 8` and `MINIBATCH = 128` at the constant step. How does the posterior width
+#    scale with $N/B$?
+# 5. Set `REINIT_PROB = 0` (no fresh noise) or `BUFFER_SIZE = BATCH_SIZE` (no replay). What happens to the
+#    class entropy of the buffer samples? Then try `ALPHA = 0`: watch the energies in the training plot.
