@@ -44,7 +44,7 @@ from . import data
 from .runtime import REPO_ROOT
 
 #: Bump when the architecture or the training recipe changes: the cache then retrains.
-RECIPE_VERSION = "mnist-cnn-v2 (3x3 conv16-conv32-fc128, Adam one-cycle 3e-3, 3 epochs, batch 128, seed 0)"
+RECIPE_VERSION = "mnist-cnn-v3 (conv32 5x5/2-conv64 3x3/2-fc128, Adam one-cycle 3e-3, 5 epochs, batch 256, seed 0)"
 CACHE_ENV = "COURSE_CACHE_DIR"
 CACHE_DIR = REPO_ROOT / "data" / "cache"
 CLASSIFIER_FILE = "mnist_classifier.pt"
@@ -105,7 +105,7 @@ def _atomic_torch_save(obj: Any, path: Path) -> None:
 
 
 def _build():
-    """The small CNN: two conv/pool blocks, a 128-unit feature layer, 10 logits."""
+    """The small CNN: two strided conv layers, a 128-unit feature layer, 10 logits."""
     import torch
     from torch import nn
 
@@ -113,10 +113,11 @@ def _build():
         def __init__(self) -> None:
             super().__init__()
             self.body = nn.Sequential(
-                nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),   # 16 x 14 x 14
-                nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # 32 x 7 x 7
+                # Strided convolutions instead of conv + max-pool: on a CPU this is ~5x faster to train.
+                nn.Conv2d(1, 32, 5, stride=2, padding=2), nn.ReLU(),          # 32 x 14 x 14
+                nn.Conv2d(32, 64, 3, stride=2, padding=1), nn.ReLU(),         # 64 x 7 x 7
                 nn.Flatten(),
-                nn.Linear(32 * 7 * 7, FEATURE_DIM), nn.ReLU(),                 # penultimate features
+                nn.Linear(64 * 7 * 7, FEATURE_DIM), nn.ReLU(),                 # penultimate features
             )
             self.head = nn.Linear(FEATURE_DIM, NUM_CLASSES)
 
@@ -129,7 +130,7 @@ def _build():
     return MnistCNN()
 
 
-def _train(epochs: int = 3, batch_size: int = 128, lr: float = 3e-3, seed: int = 0) -> tuple[Any, float]:
+def _train(epochs: int = 5, batch_size: int = 256, lr: float = 3e-3, seed: int = 0) -> tuple[Any, float]:
     """Train the CNN on all 60,000 training images; return ``(model, test accuracy)``."""
     import torch
     import torch.nn.functional as F
