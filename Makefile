@@ -50,7 +50,7 @@ lab: setup
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG)
 
 test: setup
-	COURSE_PROFILE=ci $(BIN)/python -m pytest
+	COURSE_PROFILE=ci $(BIN)/python -m pytest --durations=40
 
 unit: setup
 	COURSE_PROFILE=ci $(BIN)/python -m pytest tests
