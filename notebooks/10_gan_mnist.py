@@ -35,6 +35,7 @@
 import hashlib
 import json
 import os
+import re
 import shutil
 import time
 from pathlib import Path
@@ -394,6 +395,14 @@ def show_frame(i: int):
 anim = animation.FuncAnimation(fig, show_frame, frames=len(frames), interval=300)
 html = anim.to_jshtml()
 plt.close(fig)
+# to_jshtml() fetches its button icons (Font Awesome) from a CDN; the course also works offline, so we drop
+# that link and write the icons as plain characters.
+icons = {"fa-fast-backward": "⏮", "fa-step-backward": "⏪", "fa-play fa-flip-horizontal": "◀", "fa-pause": "⏸",
+         "fa-play": "▶", "fa-step-forward": "⏩", "fa-fast-forward": "⏭", "fa-minus": "−", "fa-plus": "+"}
+html = re.sub(r'<link rel="stylesheet"\s+href="https://[^"]*font-awesome[^"]*">', "", html)
+for name, char in icons.items():
+    html = html.replace(f'<i class="fa {name}"></i>', char)
+assert "https://" not in html and "fa fa-" not in html
 display(HTML(html))
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
