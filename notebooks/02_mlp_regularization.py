@@ -170,20 +170,31 @@ def tanh_stats(model, x):
     return float(np.mean(np.abs(acts) > 0.99)), float(np.mean(1 - acts**2))
 
 x_probe = mnist.x_val[:1000]
-sat_trained, deriv_trained = tanh_stats(act_models["tanh (200, 100) λ=0"], x_probe)
 keras.utils.set_random_seed(SEED)
 sat_init, deriv_init = tanh_stats(training.build_mlp((200, 100), activation="tanh"), x_probe)
-print(f"tanh units with |a| > 0.99: {sat_init:.2%} at initialization, {sat_trained:.2%} after training")
-print(f"mean tanh derivative 1 - a²: {deriv_init:.3f} at initialization, {deriv_trained:.3f} after training")
+keras.utils.set_random_seed(SEED)                       # the same net after one epoch, when the lag first shows
+tanh_epoch1 = training.build_mlp((200, 100), activation="tanh", regularizer="l2", lam=0.0, lr=LR)
+training.fit(tanh_epoch1, train, val, epochs=1, batch_size=BATCH_SIZE, run="tanh (200, 100), one epoch", seed=SEED)
+sat_epoch1, deriv_epoch1 = tanh_stats(tanh_epoch1, x_probe)
+sat_trained, deriv_trained = tanh_stats(act_models["tanh (200, 100) λ=0"], x_probe)
+for when, sat, deriv in (("at initialization", sat_init, deriv_init), ("after 1 epoch", sat_epoch1, deriv_epoch1),
+                         (f"after {NUM_EPOCHS} epochs", sat_trained, deriv_trained)):
+    print(f"{when:18s} units with |a| > 0.99: {sat:6.2%}   mean derivative 1 - a²: {deriv:.3f}")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# The measurements, as asserts. Saturation is rare (a few per cent of the units), and the typical derivative
-# stays well above zero. So saturation does not make tanh slow here; with Adam, which rescales each weight's
-# step by its own gradient scale, a derivative of 0.6 instead of 1 costs little. Whether tanh is slower at all
-# is in the table above: compare the first epochs at which each run reaches the threshold.
+# **What the measurement says.** Saturation is absent at initialization and grows as the weights grow: in the full
+# profile 3 % of the units after one epoch, 18 % after ten (mean derivative 0.60 → 0.39); in `ci` it stays below
+# 1 %. But tanh's lag is already there after the **first** epoch (full profile: 0.936 against ReLU's 0.951 at
+# (200, 100), 0.932 against 0.945 at (100, 100)), when 97 % of the units are far from ±1. So saturation does not
+# explain the early lag; it may add to it later. And the lag is not universal: to reach 0.97, tanh needed 6 epochs
+# against ReLU's 3 at (200, 100), but 6 against 7 at (100, 100). The seed's "converges around the 3rd epoch instead
+# of the first" holds for one of its two networks. What does cause the early lag is left open here, as a
+# hypothesis to measure (exercise 5); exercise 3 makes saturation happen on purpose and measures what it costs.
 
 # %%
-assert sat_trained < 0.10 and deriv_trained > 0.4, "the seed's saturation story would need many saturated units"
+assert sat_init < 0.01, "a freshly initialized tanh net is far from saturation"
+assert sat_init < sat_epoch1 < sat_trained, "saturation should grow as the weights grow"
+assert sat_epoch1 < cfg.pick(full=0.05, ci=0.01), "after one epoch saturation should still be rare"
 relu_epochs = [reach[r] or NUM_EPOCHS + 1 for r in reach if r.startswith("relu")]
 tanh_epochs = [reach[r] or NUM_EPOCHS + 1 for r in reach if r.startswith("tanh")]
 first_val = {r: training.select(act_rows, run=r)[0]["val_accuracy"] for r in reach}
@@ -263,7 +274,7 @@ runtime.save_headline(NOTEBOOK, {
     "val_acc_lambda0": round(final["none λ=0"]["val_accuracy"], 4),
     "gap_lambda0": round(final["none λ=0"]["gap"], 4),
     "relu_mean_epoch_to_thr": round(float(np.mean(relu_epochs)), 2), "tanh_mean_epoch_to_thr": round(float(np.mean(tanh_epochs)), 2),
-    "tanh_saturated_share": round(sat_trained, 4),
+    "tanh_saturated_share": round(sat_trained, 4), "tanh_saturated_share_epoch1": round(sat_epoch1, 4),
     "seed_best_val": round(duel["seed best"]["val_accuracy"], 4), "seed_best_test": round(duel["seed best"]["test_accuracy"], 4),
     "better_val": round(duel["better"]["val_accuracy"], 4), "better_test": round(duel["better"]["test_accuracy"], 4),
     "better_params": n_better,
@@ -273,7 +284,8 @@ runtime.save_headline(NOTEBOOK, {
 # ## Summary · Exercises
 # * A weight penalty has a useful range of a few orders of magnitude; λ = 1 underfits to chance, λ ≤ 1e-6 does
 #   nothing measurable. Read under- and overfitting off the *re-evaluated* train–validation gap.
-# * tanh against ReLU: the epochs to the threshold are measured above; saturation, the seed's explanation, is rare.
+# * tanh against ReLU: tanh lags after the first epoch, but reaches 97 % later only at (200, 100). Saturation, the
+#   seed's explanation, grows with training (3 % → 18 % of units) but is rare when the lag appears.
 # * Dropout, batch normalization and a cosine schedule beat the seed's best dense net, with the parameter cost shown.
 #
 # **Exercises** (from the seed's sections 1.4–1.6)
@@ -283,3 +295,6 @@ runtime.save_headline(NOTEBOOK, {
 #    lost all their weights? Draw them as a 28×28 image.
 # 3. Initialize the tanh network with weights 5× larger. Does saturation appear now, and does it slow training?
 # 4. Remove one ingredient at a time from `better_mlp` (dropout, batch norm, schedule). Which one matters most?
+# 5. A hypothesis for tanh's early lag: a ReLU unit is exactly 0 on many inputs, so each unit learns from the
+#    inputs it is active on, while every tanh unit responds to every input. Measure the share of zero ReLU
+#    activations after one epoch, then train with `leaky_relu` (never exactly 0). Does the lag to tanh shrink?
