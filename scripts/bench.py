@@ -30,6 +30,21 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "results"
 
 
+def busy_cpu_seconds() -> float | None:
+    """CPU seconds the whole machine has spent busy since boot (Linux /proc/stat), or None elsewhere."""
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    except OSError:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_one(notebook: Path, profile: str, results_dir: Path, timeout: int) -> dict:
     """Execute one notebook in this process (called in a child process by main)."""
     import nbformat
@@ -40,6 +55,7 @@ def run_one(notebook: Path, profile: str, results_dir: Path, timeout: int) -> di
     nb = nbformat.read(notebook, as_version=4)
     kernel = nb.metadata.get("kernelspec", {}).get("name", "python3")
     client = NotebookClient(nb, timeout=timeout, kernel_name=kernel, resources={"metadata": {"path": str(notebook.parent)}})
+    busy0, self0 = busy_cpu_seconds(), own_cpu_seconds(resource.RUSAGE_SELF)
     start = time.perf_counter()
     error = None
     try:
@@ -47,13 +63,18 @@ def run_one(notebook: Path, profile: str, results_dir: Path, timeout: int) -> di
     except Exception as exc:  # CellExecutionError and timeouts: record, don't hide
         error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}"
     wall = time.perf_counter() - start
+    busy1 = busy_cpu_seconds()
+    # Cores kept busy by *other* processes during the run: a timing taken on a busy machine says so in the table.
+    ours = own_cpu_seconds(resource.RUSAGE_SELF) - self0 + own_cpu_seconds(resource.RUSAGE_CHILDREN)
+    other_load = None if busy0 is None or busy1 is None else round(max(0.0, busy1 - busy0 - ours) / wall, 2)
     out_dir = ROOT / "build" / "executed" / profile
     out_dir.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, out_dir / notebook.name)
     # The kernel was our child and has been reaped: its peak RSS is in RUSAGE_CHILDREN.
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     peak_mb = peak / 1024 if platform.system() == "Linux" else peak / 2**20
-    return {"kernel": kernel, "wall_s": round(wall, 1), "peak_mb": round(peak_mb), "error": error}
+    return {"kernel": kernel, "wall_s": round(wall, 1), "peak_mb": round(peak_mb), "error": error,
+            "other_load": other_load}
 
 
 def declared_kernel(notebook: Path) -> str:
@@ -66,7 +87,9 @@ def render_markdown(rows: list[dict]) -> str:
         "# Benchmark: notebook run times and headline results",
         "",
         "Written by `make bench` (scripts/bench.py); do not edit by hand. Wall time is the whole notebook,",
-        "kernel start included; peak memory is the kernel process's maximum resident set size.",
+        "kernel start included; peak memory is the kernel process's maximum resident set size. \"other load\"",
+        "(shown when ≥ 0.2) is the mean number of cores that other processes kept busy during the run: such a",
+        "timing was taken on a busy machine and overstates the notebook's time.",
         "",
         "| notebook | profile | device | wall s | peak MB | headline figures | measured on | date |",
         "|---|---|---|---:|---:|---|---|---|",
@@ -77,9 +100,14 @@ def render_markdown(rows: list[dict]) -> str:
             figures = f"**FAILED**: {r['error']}"
         lines.append(
             f"| {r['notebook']} | {r['profile']} | {r['device']} | {r['wall_s']} | {r['peak_mb']} | "
-            f"{figures} | {r.get('machine', '')} | {r.get('date', '')} |"
+            f"{figures} | {_machine(r)} | {r.get('date', '')} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _machine(row: dict) -> str:
+    load = row.get("other_load")
+    return row.get("machine", "") + (f", other load {load:.1f}" if load is not None and load >= 0.2 else "")
 
 
 def _fmt(v) -> str:
@@ -134,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
             "figures": headline.get("figures", {}),
             "error": run["error"],
             "machine": machine,
+            "other_load": run.get("other_load"),
             "date": date.today().isoformat(),
         }
         failed += bool(run["error"])
