@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import resource
 import shutil
 import subprocess
@@ -61,7 +62,8 @@ def run_one(notebook: Path, profile: str, results_dir: Path, timeout: int) -> di
     try:
         client.execute()
     except Exception as exc:  # CellExecutionError and timeouts: record, don't hide
-        error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}"
+        text = re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).strip()     # drop the traceback's terminal colours
+        error = f"{type(exc).__name__}: {text.splitlines()[-1] if text else ''}"
     wall = time.perf_counter() - start
     busy1 = busy_cpu_seconds()
     # Cores kept busy by *other* processes during the run: a timing taken on a busy machine says so in the table.
