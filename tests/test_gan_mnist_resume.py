@@ -36,12 +36,17 @@ def _namespace_up_to_run_gan() -> dict:
     raise AssertionError("no cell defines run_gan")
 
 
-def test_ci_run_interrupted_then_resumed(tmp_path, monkeypatch) -> None:
+def _ci_environment(monkeypatch) -> None:
+    """The ci profile, reading MNIST from ../shared when this checkout sits beside it (as in CI)."""
     monkeypatch.setenv("COURSE_PROFILE", "ci")
-    monkeypatch.setenv("COURSE_CHECKPOINT_DIR", str(tmp_path))
     shared = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
     if shared.is_dir():
         monkeypatch.setenv("COURSE_DATA_DIR", os.environ.get("COURSE_DATA_DIR") or str(shared))
+
+
+def test_ci_run_interrupted_then_resumed(tmp_path, monkeypatch) -> None:
+    _ci_environment(monkeypatch)
+    monkeypatch.setenv("COURSE_CHECKPOINT_DIR", str(tmp_path))
     ns = _namespace_up_to_run_gan()
     assert ns["cfg"].name == "ci" and Path(ns["CHECKPOINT_DIR"]).is_relative_to(tmp_path)
     epochs, steps = ns["NUM_EPOCHS"], ns["STEPS_PER_EPOCH"]
@@ -69,10 +74,7 @@ def test_xla_and_mixed_precision_steps_agree_with_the_plain_step(monkeypatch) ->
     """
     import numpy as np
 
-    monkeypatch.setenv("COURSE_PROFILE", "ci")
-    shared = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
-    if shared.is_dir():
-        monkeypatch.setenv("COURSE_DATA_DIR", os.environ.get("COURSE_DATA_DIR") or str(shared))
+    _ci_environment(monkeypatch)
     ns = _namespace_up_to_run_gan()
     keras, tf = ns["keras"], ns["tf"]
     results = {}
