@@ -265,9 +265,28 @@ print("device:", "GPU" if runtime.gpu_available() else "CPU (shared machines: co
 assert step_s["lean CNN"] < step_s["seed CNN"], "the lean CNN does fewer multiply-adds per image"
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# **What makes it fast.** Per image the seed's CNN does about 39 million multiply-adds (conv2 alone: 14·14·100·200·9 =
-# 35 M), the lean one about 4.1 million (conv2: 14·14·48·32·9 = 2.7 M), so on a CPU the lean one is several times faster per step. On a GPU four
-# things matter, in this order:
+# **What makes it fast? First, arithmetic.** A convolution does (its weights) × (its output positions) multiply-adds
+# per image: the seed's `conv2` does 3·3·200·100 × 14·14 = 35 million. A training step costs about three forward
+# passes (the forward pass, then two products per layer backward) for each of the 128 images. Counted from the layers:
+
+# %%
+def multiply_adds(model):
+    """Multiply-adds per image in the forward pass of the convolution and dense layers."""
+    return sum(int(np.prod(layer.kernel.shape) * np.prod(layer.output.shape[1:-1]))   # dense: 1 output position
+               for layer in model.layers if isinstance(layer, (L.Conv2D, L.Dense)))
+
+for name, m in models.items():
+    rate = 3 * multiply_adds(m) * BATCH_SIZE / step_s[name]
+    print(f"{name}: {multiply_adds(m) / 1e6:.1f} M multiply-adds per image; this machine sustained {rate / 1e9:.0f} G per second")
+assert multiply_adds(models["seed CNN"]) == 39_249_000
+assert multiply_adds(models["seed CNN"]) > 5 * multiply_adds(models["lean CNN"])
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# The lean CNN needs about a tenth of the arithmetic but its steps are not ten times shorter: batch normalization,
+# the shifts and small layers cost time that is not multiply-adds, and they use the processor less well (compare
+# the two rates). The seed does not say what machine gave its 160–280 ms per step; the rate in multiply-adds per
+# second is the number that compares machines (a 2-core CI runner sustains a few tens of G). On a GPU four things
+# matter, in this order:
 # 1. **The input pipeline**: the images sit in memory as one tensor; `tf.data` slices, shuffles and *prefetches*
 #    batches while the accelerator computes, so it never waits for Python.
 # 2. **Batch size**: a batch of 128 MNIST images leaves most of a GPU idle; 512–1024 fills it (scale the learning rate with it).
