@@ -165,10 +165,12 @@ def receptive_field(model):
             size, jump = size + (k - 1) * jump, jump * layer.strides[0]
     return size
 
-for label, model in [("seed CNN", seed_cnn()), ("first lean design (32, 64, 64)", lean_cnn((32, 64, 64))),
-                     (f"lean CNN {LEAN_WIDTHS}", lean_cnn())]:
-    print(f"{label}: sees {receptive_field(model)} × {receptive_field(model)} pixels, {model.count_params():,} parameters")
-assert receptive_field(lean_cnn((32, 64, 64))) == 18 and receptive_field(lean_cnn()) >= 28
+designs = {"seed CNN": seed_cnn(), "first lean design (32, 64, 64)": lean_cnn((32, 64, 64)),
+           f"lean CNN {LEAN_WIDTHS}": lean_cnn()}
+seen = {label: receptive_field(model) for label, model in designs.items()}
+for label, model in designs.items():
+    print(f"{label}: sees {seen[label]} × {seen[label]} pixels, {model.count_params():,} parameters")
+assert seen["first lean design (32, 64, 64)"] == 18 and seen[f"lean CNN {LEAN_WIDTHS}"] >= 28
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Training both
@@ -275,11 +277,12 @@ def multiply_adds(model):
     return sum(int(np.prod(layer.kernel.shape) * np.prod(layer.output.shape[1:-1]))   # dense: 1 output position
                for layer in model.layers if isinstance(layer, (L.Conv2D, L.Dense)))
 
-for name, m in models.items():
-    rate = 3 * multiply_adds(m) * BATCH_SIZE / step_s[name]
-    print(f"{name}: {multiply_adds(m) / 1e6:.1f} M multiply-adds per image; this machine sustained {rate / 1e9:.0f} G per second")
-assert multiply_adds(models["seed CNN"]) == 39_249_000
-assert multiply_adds(models["seed CNN"]) > 5 * multiply_adds(models["lean CNN"])
+macs = {name: multiply_adds(m) for name, m in models.items()}
+for name, n in macs.items():
+    rate = 3 * n * BATCH_SIZE / step_s[name]
+    print(f"{name}: {n / 1e6:.1f} M multiply-adds per image; this machine sustained {rate / 1e9:.0f} G per second")
+assert macs["seed CNN"] == 39_249_000
+assert macs["seed CNN"] > 5 * macs["lean CNN"]
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The lean CNN needs about a tenth of the arithmetic but its steps are not ten times shorter: batch normalization,

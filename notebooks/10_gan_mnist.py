@@ -504,7 +504,7 @@ print(f"smoothing loses coverage late (entropy drop from its peak > 0.1 nats)? "
 
 # %%
 sec_per_epoch = float(np.median([r["seconds"] for r in hist]))
-print(f"{sec_per_epoch:.2f} s per epoch of {STEPS_PER_EPOCH} steps on {'GPU' if runtime.gpu_available() else 'CPU'} "
+print(f"{sec_per_epoch:.2f} s per epoch of {STEPS_PER_EPOCH} steps on {'GPU' if ON_GPU else 'CPU'} "
       f"= {1000 * sec_per_epoch / STEPS_PER_EPOCH:.1f} ms per step of batch {BATCH_SIZE}; "
       f"{NUM_EPOCHS} epochs ≈ {NUM_EPOCHS * sec_per_epoch / 60:.1f} min")
 
@@ -512,7 +512,7 @@ print(f"{sec_per_epoch:.2f} s per epoch of {STEPS_PER_EPOCH} steps on {'GPU' if 
 runtime.save_headline(NOTEBOOK, {
     "sec_per_epoch": round(sec_per_epoch, 2),
     "xla": XLA, "mixed_precision": MIXED_PRECISION,
-    "device": "GPU" if runtime.gpu_available() else "CPU",
+    "device": "GPU" if ON_GPU else "CPU",
     "epochs": NUM_EPOCHS,
     "fid_untrained": round(base["initial"]["fid"], 2),
     "fid_best": round(best["value"], 3),
