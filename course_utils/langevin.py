@@ -15,7 +15,7 @@ densities of the course and can be checked against exact answers:
   Tweedie, 1996): the ULA move is a *proposal*, accepted with the
   Metropolis–Hastings probability, which makes ``p`` exactly invariant for any
   step size.
-* :class:`GaussianMixture` and :class:`Banana` — normalised log-densities with
+* :func:`three_mode_mixture`, :class:`GaussianMixture` and :class:`Banana` — normalised log-densities with
   their gradients and exact samplers; :func:`grid_probs` and :func:`grid_kl`
   compare samples with a density on a grid (and normalise densities such as
   ``p²`` whose constant is not known in closed form).
@@ -86,6 +86,34 @@ class GaussianMixture:
         rng = np.random.default_rng(seed)
         comp = rng.choice(len(self.centers), size=n, p=self.weights)
         return self.centers[comp] + self.stds[comp, None] * rng.standard_normal((n, self.dim))
+
+    def perturbed(self, sigma: float, scale: float = 1.0) -> GaussianMixture:
+        """The density of ``scale·x + sigma·z`` for ``x`` from this mixture and ``z ~ N(0, I)``.
+
+        Still a Gaussian mixture: centres ``scale·μ_k``, standard deviations
+        ``√(scale² σ_k² + sigma²)``, the same weights. ``scale=1`` is the noised
+        density of score matching; ``scale=√ᾱ_t, sigma=√(1 − ᾱ_t)`` is the DDPM
+        marginal ``q(x_t)``.
+        """
+        return GaussianMixture(self.centers * scale, np.sqrt(scale**2 * self.stds**2 + sigma**2), self.weights,
+                               self.extent)
+
+    def component_shares(self, samples: Array) -> Array:
+        """Share of ``samples`` nearest to each centre (Euclidean), ``(k,)``: compare with ``weights``."""
+        samples = np.asarray(samples, dtype=np.float64)
+        nearest = ((samples[:, None, :] - self.centers[None]) ** 2).sum(-1).argmin(axis=1)
+        return np.bincount(nearest, minlength=len(self.centers)) / len(samples)
+
+
+def three_mode_mixture(spread: float = 1.0) -> GaussianMixture:
+    """The course's 2-D mixture (notebooks 05 and 11): weights 0.5/0.3/0.2, standard deviation 0.6.
+
+    Centres ``spread × (−1.5, −1), (1.5, −1), (0, 1.6)``; the plotting/grid extent
+    grows with ``spread`` (``(-4, 4)²`` at ``spread=1``, ``(-5.2, 5.2)²`` at ``spread=2``).
+    """
+    centers = spread * np.array([[-1.5, -1.0], [1.5, -1.0], [0.0, 1.6]])
+    half = max(4.0, 2.6 * spread)  # the top centre (0, 1.6·spread) plus 3 standard deviations fits
+    return GaussianMixture(centers=centers, stds=0.6, weights=[0.5, 0.3, 0.2], extent=(-half, half, -half, half))
 
 
 @dataclass

@@ -133,8 +133,7 @@ assert abs(notes_small - 2.0) < 0.15 and abs(ula_small - 4.0) < 0.3
 # With finitely many samples this is never 0: we always print the value that *exact* samples of the same size get.
 
 # %%
-mixture = langevin.GaussianMixture(centers=[[-1.5, -1.0], [1.5, -1.0], [0.0, 1.6]], stds=0.6,
-                                   weights=[0.5, 0.3, 0.2])
+mixture = langevin.three_mode_mixture()       # shared with 11, which learns its score
 banana = langevin.Banana()
 densities = {"mixture": mixture, "banana": banana}
 
