@@ -88,7 +88,7 @@ total = training.print_summary(model)
 assert total == n_params(30, 100) == 27_660, "the seed's summary says 27,660"
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# The formula agrees with Keras for all ten architectures. Sorted by size, they span a factor of 27.
+# The formula agrees with Keras for all ten architectures. Sorted by size, they span a factor of 24.7.
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -214,9 +214,11 @@ assert table[0]["wide first wins"] and table[1]["wide first wins"], "the 10-unit
 # The claim holds where the first layer is a **bottleneck**: 10 units cannot carry what 784 pixels say about
 # the digit, and no width after them can recover it. Between two wide layers, (100, 200) against (200, 100),
 # the order matters little. The seed's explanation ("the first layer contributes more parameters") is only
-# half of it: (200, 10) has 13× the parameters of (10, 200), so pair comparisons mix two effects. What the
-# second test isolates is the information bottleneck: narrowing $h_1$ costs more than narrowing $h_2$ by the
-# same factor.
+# half of it: (200, 10) has 13× the parameters of (10, 200), so pair comparisons mix two effects. The second
+# test does not separate them either: taking $h_1$ from 10 to 200 multiplies the parameters by 17.9, taking $h_2$
+# from 10 to 200 by only 1.26. Narrowing $h_1$ costs more than narrowing $h_2$ by the same factor, but whether
+# that is the bottleneck or the lost parameters, this table cannot say (exercise: compare networks of equal
+# parameter count).
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. One number on the test set

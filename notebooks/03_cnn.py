@@ -52,7 +52,8 @@ BATCH_SIZE = 128
 LR = 1e-3
 TRAIN_SUBSET = cfg.pick(full=None, ci=2_000)     # None: all 50,000 training images
 TIMING_STEPS = cfg.pick(full=50, ci=4)           # steps timed after warm-up, in section 6
-BN_MOMENTUM = cfg.pick(full=0.9, ci=0.7)         # batch-norm running averages: window ≪ the run's steps (section 2)
+BN_MOMENTUM = cfg.pick(full=0.9, ci=0.7)         # not only a size: the running averages' window (~1/(1-m) steps)
+                                                 # must be ≪ the run's steps, and ci runs far fewer (section 2)
 LEAN_WIDTHS = (32, 48, 48, 48)                   # channels of the lean CNN's four convolutions (section 2)
 SHIFT = 0.05                                     # lean CNN: random shifts by up to ±5 % (1.4 px) while training
 

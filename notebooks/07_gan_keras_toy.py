@@ -91,8 +91,9 @@ assert np.abs(fake_demo).max() <= 1.0
 # * For a fixed $g$ the best discriminator is $d^*(x) = p_\text{data}(x) / (p_\text{data}(x) + p_g(x))$. At the
 #   solution $p_g = p_\text{data}$, so $d^* = \tfrac12$ everywhere: each cross-entropy term is $\log 2 \approx 0.693$
 #   and the discriminator's accuracy is 50%. That is what a *healthy* GAN's curves hover around, not zero loss.
-# * **Non-saturating loss.** Early on $d(g(z)) \approx 0$ and $\log(1 - d)$ is flat there, so the generator learns
-#   nothing. Goodfellow et al. let the generator *maximise* $\log d(g(z))$ instead: same fixed point, strong gradient.
+# * **Non-saturating loss.** Early on $d(g(z)) \approx 0$, and $\log(1 - d)$ is flat there *as a function of the
+#   discriminator's logit* $a$ (with $d=\sigma(a)$, its gradient $-\sigma(a)$ vanishes as $a\to-\infty$; in $d$
+#   itself the slope is $-1/(1-d)\approx-1$), so the generator learns nothing. Goodfellow et al. let the generator *maximise* $\log d(g(z))$ instead: same fixed point, strong gradient.
 #   In code this is "train the composite on fakes labelled 1", which is what the seed does.
 # * **Convergence.** Seed 004 says the procedure converges when $\max_d v$ is convex in $\theta^{(g)}$. The
 #   guarantee in the paper (Prop. 2) is for updates made directly on the distribution $p_g$ with an optimal $d$
@@ -123,15 +124,17 @@ n_d = training.print_summary(discriminator)   # 2·25 + 25 = 75, then 25 + 1 = 2
 assert n_d == 101 and discriminator.output_shape == (None, 1)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# The diagram comes from `keras.utils.plot_model`, which needs Graphviz's `dot` program. Without it the cell stops
-# with an error that says how to install it, rather than silently showing nothing.
+# The diagram comes from `keras.utils.plot_model`, which needs Graphviz's `dot` program. Without it the cell says
+# how to install it and prints the layer table instead, so Run All goes on.
 
 # %%
 def show_model(model: keras.Model, name: str, **kwargs) -> None:
-    """Draw a Keras model with plot_model and display it; fail loudly without Graphviz."""
+    """Draw a Keras model with plot_model and display it; without Graphviz, say so and print the summary."""
     if shutil.which("dot") is None:
-        raise RuntimeError("keras.utils.plot_model needs Graphviz's `dot` program: install it "
-                           "(`sudo apt-get install graphviz`, `brew install graphviz` or `conda install graphviz`).")
+        print("No diagram: keras.utils.plot_model needs Graphviz's `dot` program (`sudo apt-get install graphviz`, "
+              "`brew install graphviz` or `conda install graphviz`). The layers instead:")
+        model.summary()
+        return
     FIG_DIR.mkdir(parents=True, exist_ok=True)
     path = FIG_DIR / f"{NOTEBOOK}_{name}.png"
     keras.utils.plot_model(model, to_file=str(path), show_shapes=True, show_layer_names=True, dpi=60, **kwargs)

@@ -173,7 +173,7 @@ assert G.output_shape == (None, 28, 28, 1) and D.output_shape == (None, 1)
 # ## 4. The losses, and what the seed's "label smoothing 0.9" really did
 # The discriminator minimises the binary cross-entropy of "real" on real images and "fake" on generated ones.
 # The generator uses the **non-saturating** loss −log D(G(z)) rather than log(1 − D(G(z))): early on D rejects
-# every fake, log(1 − D) is flat there and gives G almost no gradient (Goodfellow et al. 2014, §3; the
+# every fake, log(1 − D) is flat there *in D's logit* (not in D itself) and gives G almost no gradient (Goodfellow et al. 2014, §3; the
 # "best-performing formulation" quoted in seed 004).
 #
 # **One-sided label smoothing** (Salimans et al. 2016, [arXiv:1606.03498](https://arxiv.org/abs/1606.03498))
