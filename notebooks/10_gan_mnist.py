@@ -322,9 +322,11 @@ assert [r["epoch"] for r in hist] == list(range(1, NUM_EPOCHS + 1))
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 9. Did it learn? Losses and accuracies against the measured quality
 # Seed 001 read convergence off the D and G loss curves. If D could no longer tell real from fake it would
-# output 1/2 everywhere, so its loss (the sum of two cross-entropies) would be 2 ln 2 ≈ 1.39 and G's ln 2 ≈ 0.69
-# (dashed lines), not "0.75" for both. But flat losses only say the two players are balanced, not that
-# the samples are good. The right-hand panels say that: FID-MNIST with its real-data floor, and class entropy.
+# output 1/2 everywhere, and every cross-entropy term would be ln 2 ≈ 0.69. Which number the curves approach
+# depends on the convention: with D's loss the *mean* over its real and fake images, both curves approach
+# ln 2 ≈ 0.69, which is what the seed's "0.75 for both" is close to; here D's loss is the *sum* of its two terms,
+# so its line is at 2 ln 2 ≈ 1.39 and G's at ln 2 (dashed lines). But flat losses only say the two players are
+# balanced, not that the samples are good. The right-hand panels say that: FID-MNIST with its real-data floor, and class entropy.
 
 # %%
 ep = np.array([0] + [r["epoch"] for r in hist])
@@ -496,8 +498,9 @@ print(f"smoothing loses coverage late (entropy drop from its peak > 0.1 nats)? "
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 13. Speed
-# Seed 002's runs took 44 minutes for 100 epochs on a free hosted GPU, with a Python loop of `train_on_batch`
-# calls. Here one compiled graph runs a whole epoch. The benchmark table records seconds per epoch on the CPU
+# Seed 002's runs took about 44 minutes each (44:37, 44:31 and 44:00 for its three questions) for 100 epochs (its
+# grids go up to "e100"); it does not show its code or say on what hardware it ran (the classic Keras loop of
+# `train_on_batch` calls, as in seed 000, is the likely one). Here one compiled graph runs a whole epoch. The benchmark table records seconds per epoch on the CPU
 # (and on a GPU where one exists); the `full` profile's target is 50 epochs in under 5 minutes on one modern
 # GPU, with `XLA` and `MIXED_PRECISION` (section 0) switched on there. On a shared 2-core CPU the figure below
 # is inflated by whatever else runs on the machine (the benchmark table says so in its "other load").
