@@ -259,7 +259,8 @@ with torch.no_grad():
 def mean_elbo(x: torch.Tensor, encoder: Encoder, decoder: Decoder, batch: int = 1000) -> float:
     """Test ELBO in nats per image (one z per image, a fixed seed so the number is reproducible)."""
     total = 0.0
-    with torch.random.fork_rng(devices=[]):        # leaves the training random stream untouched
+    # fork the CPU stream, and the GPU's when there is one (torch.manual_seed reseeds every device's stream)
+    with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
         torch.manual_seed(SEED)
         for xb in x.split(batch):
             rec, kl = elbo_terms(xb.to(device), encoder, decoder)
@@ -430,7 +431,9 @@ assert acc_2d > cfg.pick(full=0.6, ci=0.35)
 # ## 7. The same VAE in Keras 3
 # The Keras example the seed points to (keras.io/examples/generative/vae) overrides `train_step`. We do the same,
 # with the same architecture, the same dynamic binarization (inside `train_step`, with a Keras seed generator),
-# one reparameterized sample and the same closed-form KL. The encoder outputs [μ, log σ²] as one vector.
+# one reparameterized sample and the same closed-form KL. The encoder outputs [μ, log σ²] as one vector (the
+# PyTorch encoder above outputs log σ instead, as the seed's does: the same information, so the KL is written
+# for each; σ = exp(½ log σ²) here, exp(log σ) there).
 
 # %%
 def dense_stack(sizes_in: int, hidden: int, out: int, name: str) -> keras.Sequential:
