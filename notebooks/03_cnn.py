@@ -249,7 +249,7 @@ for name in models:
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. How fast?
-# The seed's CNN took 75–130 s per epoch (160–280 ms per step) on a CPU. We time steps after a warm-up, so that
+# The seed's CNN took 74–132 s per epoch (158–281 ms per step, its Keras log) on a machine it does not name. We time steps after a warm-up, so that
 # tracing the training graph is not counted, and **extrapolate** to a full epoch of 391 steps (50,000 images) and the
 # seed's 469 (60,000). The extra steps train the models a little further, which is why this comes after the test.
 
@@ -288,14 +288,15 @@ assert macs["seed CNN"] > 5 * macs["lean CNN"]
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The lean CNN needs about a tenth of the arithmetic but its steps are not ten times shorter: batch normalization,
 # the shifts and small layers cost time that is not multiply-adds, and they use the processor less well (compare
-# the two rates). The seed does not say what machine gave its 160–280 ms per step; the rate in multiply-adds per
+# the two rates). The seed does not say what machine gave its 158–281 ms per step; the rate in multiply-adds per
 # second is the number that compares machines (a 2-core CI runner sustains a few tens of G). On a GPU four things
 # matter, in this order:
 # 1. **The input pipeline**: the images sit in memory as one tensor; `tf.data` slices, shuffles and *prefetches*
 #    batches while the accelerator computes, so it never waits for Python.
 # 2. **Batch size**: a batch of 128 MNIST images leaves most of a GPU idle; 512–1024 fills it (scale the learning rate with it).
-# 3. **Mixed precision** (set at the top when a GPU is found): float16 matrix units (tensor cores) are many times faster
-#    than float32; the softmax stays in float32 for stability.
+# 3. **Mixed precision** (set at the top when a GPU is found): on GPUs with tensor cores the float16 matrix units have
+#    several times the float32 peak rate by the vendors' specifications (not measured here: no GPU has run this
+#    notebook yet); the softmax stays in float32 for stability.
 # 4. **XLA**: Keras compiles the training step with XLA on a GPU by default (`jit_compile="auto"`), fusing the small
 #    element-wise operations (ReLU, batch norm) into the convolutions.
 
