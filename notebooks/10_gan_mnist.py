@@ -192,8 +192,11 @@ print("Keras label_smoothing=0.9: real target 0.55, fake target 0.45. One-sided 
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. One compiled training function per epoch
-# `train_step` updates D and G on one batch (both from the same forward pass, as in the TensorFlow DCGAN
-# tutorial). `train_epoch` loops over the whole `tf.data` epoch *inside* the graph, so there is no Python
+# `train_step` updates D and G on one batch, both from the same forward pass, as in the TensorFlow DCGAN
+# tutorial: a **simultaneous** update, in which G's step is computed against the D of before D's step. Notebooks
+# 07–09 **alternate** instead, as Goodfellow et al.'s Algorithm 1 does: D steps first, then G is scored by the
+# updated D. Simultaneous steps save one forward pass per batch; they are not the same dynamics, and either
+# can be the one that converges on a given problem. `train_epoch` loops over the whole `tf.data` epoch *inside* the graph, so there is no Python
 # work per step, and returns the epoch's mean D and G losses and D's accuracy on real and on fake images.
 # The noise comes from a `tf.random.Generator`, whose state is checkpointed with the weights. With `XLA` on,
 # the step (not the loop over the dataset, which XLA cannot compile) becomes one fused program.
@@ -273,6 +276,7 @@ def run_gan(name: str, *, latent_dim: int = LATENT_DIM, real_label: float = 1.0,
                     beta_1=BETA_1, n_train=len(mnist.x_train), n_eval=N_EVAL, seed=SEED)
     tag = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:8]
     run_dir = CHECKPOINT_DIR / f"{name}-{tag}"          # other settings, other folder: never a stale resume
+    # (the hash covers these settings, not the code: after editing the models or the step, delete the folder)
     keras.utils.set_random_seed(SEED)
     G, D = build_generator(latent_dim), build_discriminator()
     opt_g = keras.optimizers.Adam(LR, beta_1=BETA_1)
@@ -345,7 +349,9 @@ fig.tight_layout()
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The claim of this section, as asserts: FID-MNIST falls well below the untrained generator's, the best
-# epoch is the one kept, and the samples cover the digits (bounds measured on the `ci` run, with margin).
+# epoch is the one kept, and the samples cover the digits. The `ci` bounds come from a measured `ci` run, with
+# margin; the `full` bounds are not yet from a measurement (this notebook's `full` profile has not been run on the
+# course's 2-core CPU, where it would take hours: see the benchmark table).
 
 # %%
 fids = [r["fid"] for r in hist]
