@@ -516,7 +516,9 @@ runtime.save_headline(NOTEBOOK, {
 # * The seed's Adam settings ($10^{-3}$, $\beta_1 = 0.9$) let the players circle: this run *ends* with one arm
 #   (final MMD about 1) after matching the curve at step 2,000. DCGAN's $2\cdot10^{-4}$ and $\beta_1 = 0.5$
 #   (Radford et al., 2016), from the same start on the same data, end with both arms: slower, but steadier.
-#   Judge a GAN by its *final* evaluation, the generator you keep, not by its best one.
+#   Keeping the best of many evaluations is fine when the choice is made on other data than the number you
+#   report (select on validation, report on test); the best evaluation reported on the data it was chosen on is
+#   optimistic. This toy run has no held-out set, so its honest number is the final evaluation.
 # * The cost of the seed's loop is Python and Keras overhead per call, not arithmetic: one compiled step per
 #   iteration is many times faster.
 #

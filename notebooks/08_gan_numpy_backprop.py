@@ -176,8 +176,11 @@ assert len(rows) == 8 and max_check_error < 1e-6, f"a hand-written gradient is w
 # #z_bar = y_bar * (y.T*(1-y.T))
 # ```
 # $(y - t)/N$ is $\partial/\partial y$ of the *squared error* $\frac1{2N}\sum(y-t)^2$, not of the cross-entropy
-# ($\bar y = \frac{y - t}{N\,y(1-y)}$). Multiplying it by $\sigma'(z) = y(1-y)$ gives a wrong $\bar z$, a mistake
-# a plot would hardly show, since gradient descent still goes roughly downhill. The seed replaced it with the
+# ($\bar y = \frac{y - t}{N\,y(1-y)}$). Multiplying it by $\sigma'(z) = y(1-y)$ gives, exactly, the gradient of the
+# squared error *on the probabilities*, $\frac1{2N}\sum(\sigma(z)-t)^2$: the right direction, but smaller than the
+# cross-entropy's $\bar z = (y-t)/N$ by the factor $y(1-y)\le\tfrac14$, which vanishes where D is confidently
+# *wrong* ($y\to1$ on a fake, $y\to0$ on a real point), just where it should learn most. A plot would hardly
+# show it, since gradient descent still goes downhill, only slowly. The seed replaced it with the
 # correct line. Here is the draft, faithful to the seed and otherwise identical to `backward_d`:
 
 # %%
