@@ -88,7 +88,7 @@ def annealed_langevin(
         for sigma in sigmas:
             alpha = step_scale * (sigma / sigmas[-1]) ** 2
             for _ in range(steps_per_level):
-                z = torch.randn(x.shape, generator=generator, dtype=x.dtype, device=x.device)
+                z = _randn_like(x, generator)
                 x = x + 0.5 * alpha * score_fn(x, float(sigma)) + np.sqrt(alpha) * z
         if denoise:
             x = x + sigmas[-1] ** 2 * score_fn(x, float(sigmas[-1]))
@@ -182,6 +182,14 @@ def eps_to_score(eps: Tensor, alpha_bar_t: float | Tensor) -> Tensor:
     return -eps / (1 - alpha_bar_t) ** 0.5
 
 
+def _randn_like(x: Tensor, generator: Any = None) -> Tensor:
+    """Standard normal noise shaped like ``x``, drawn on the generator's device (a CPU generator works for a GPU ``x``)."""
+    import torch
+
+    device = generator.device if generator is not None else x.device
+    return torch.randn(x.shape, generator=generator, dtype=x.dtype, device=device).to(x.device)
+
+
 def _time_batch(t: int, n: int, device: Any) -> Tensor:
     import torch
 
@@ -228,7 +236,7 @@ def ddpm_sample(
                 x0 = x0.clamp(-clip_x0, clip_x0)
             mean = (np.sqrt(ab[t - 1]) * beta[t] / (1 - ab[t])) * x0 + (np.sqrt(alpha[t]) * (1 - ab[t - 1]) / (1 - ab[t])) * x
             if t > 1:
-                z = torch.randn(x.shape, generator=generator, dtype=x.dtype, device=x.device)
+                z = _randn_like(x, generator)
                 x = mean + np.sqrt(var[t]) * z
             else:
                 x = mean
@@ -279,7 +287,7 @@ def ddim_sample(
             sigma = eta * np.sqrt((1 - ab[t_prev]) / (1 - ab[t]) * (1 - ab[t] / ab[t_prev]))
             x = np.sqrt(ab[t_prev]) * x0 + np.sqrt(max(1 - ab[t_prev] - sigma**2, 0.0)) * eps
             if sigma > 0:
-                x = x + sigma * torch.randn(x.shape, generator=generator, dtype=x.dtype, device=x.device)
+                x = x + sigma * _randn_like(x, generator)
     return x
 
 

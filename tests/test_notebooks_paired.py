@@ -13,10 +13,11 @@ NOTEBOOKS = ROOT / "notebooks"
 IPYNBS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 SOURCES = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
 # Notebooks that train on MNIST use the GPU kernel; the rest run on the CPU kernel.
-GPU_NOTEBOOKS = {"01", "02", "03", "04", "05", "06", "10"}
+GPU_NOTEBOOKS = {"01", "02", "03", "04", "05", "06", "10", "11"}
 COURSE_ORDER = [
     "00_getting_started", "01_mlp_capacity", "02_mlp_regularization", "03_cnn", "04_rbm", "05_langevin_ebm",
     "06_vae", "07_gan_keras_toy", "08_gan_numpy_backprop", "09_gan_curves_pytorch", "10_gan_mnist",
+    "11_score_diffusion",
 ]
 
 
