@@ -1,6 +1,7 @@
 """Sample-quality measures shared by the generative notebooks.
 
-Point-cloud measures for the 2-D toy GANs and Langevin samplers live here.
+Point-cloud measures for the 2-D toy GANs and Langevin samplers live here, and the
+mean-and-spread helpers for figures measured over several seeds.
 (The MNIST sample-quality measures, FID-MNIST and class coverage, are in
 :mod:`course_utils.mnist_metrics`.)
 """
@@ -96,3 +97,24 @@ def covered_fraction(reference: np.ndarray, points: np.ndarray, radius: float) -
     """Share of ``reference`` points that have at least one of ``points`` within ``radius``."""
     d2 = _sq_dists(reference, points)
     return float((d2.min(axis=1) <= radius * radius).mean())
+
+
+# --------------------------------------------------------------------------- runs over several seeds
+
+
+def seed_spread(values) -> tuple[float, float]:
+    """Mean and sample standard deviation (``ddof=1``; 0.0 for a single value) of one figure over seeds."""
+    v = np.asarray(values, dtype=np.float64).ravel()
+    if v.size == 0:
+        raise ValueError("seed_spread needs at least one value")
+    return float(v.mean()), float(v.std(ddof=1)) if v.size > 1 else 0.0
+
+
+def mean_difference(a, b) -> tuple[float, float]:
+    """``mean(a) − mean(b)`` over seeds and its standard error ``sqrt(s_a²/n_a + s_b²/n_b)``.
+
+    With two or three seeds per side the standard error is itself rough; read a
+    difference of less than about two of them as "not shown", not as "no effect".
+    """
+    (ma, sa), (mb, sb) = seed_spread(a), seed_spread(b)
+    return ma - mb, float(np.sqrt(sa**2 / np.size(a) + sb**2 / np.size(b)))

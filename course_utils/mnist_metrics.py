@@ -408,25 +408,33 @@ def mean_confidence(images: Any) -> float:
     return float(predict_proba(images).max(axis=1).mean())
 
 
-def sample_quality(images: Any, n_ref: int | None = None) -> dict[str, float]:
-    """All the measures in one forward pass.
+def sample_quality(images: Any, n_ref: int | None = None, *, reference: tuple[np.ndarray, np.ndarray] | None = None,
+                   histogram: bool = False) -> dict[str, Any]:
+    """All the measures in one forward pass of the classifier.
 
     Args:
         images: generated images (input convention above).
         n_ref: size of the real reference sample for the FID (default: as many as images).
+        reference: ``(mean, covariance)`` of other real features to compute the FID against (for example
+            :func:`gaussian_stats` of ``features(validation_images)``), instead of the test-set reference.
+        histogram: also return the predicted-class counts, ``"histogram"`` (a list of 10 ints).
 
     Returns:
-        ``{"fid", "class_entropy", "kl_uniform", "confidence"}``.
+        ``{"fid", "class_entropy", "kl_uniform", "confidence"}`` (and ``"histogram"`` if asked).
     """
     x = as_images(images)
     feats, logits = _forward(classifier(), x)
     proba = _softmax(logits)
     mu, cov = gaussian_stats(feats)
-    mu_r, cov_r = reference_stats(n_ref or len(x))
-    ent = _entropy(_hist_from_proba(proba))
-    return {
+    mu_r, cov_r = reference if reference is not None else reference_stats(n_ref or len(x))
+    counts = _hist_from_proba(proba)
+    ent = _entropy(counts)
+    out: dict[str, Any] = {
         "fid": frechet_distance(mu, cov, mu_r, cov_r),
         "class_entropy": ent,
         "kl_uniform": float(np.log(NUM_CLASSES) - ent),
         "confidence": float(proba.max(axis=1).mean()),
     }
+    if histogram:
+        out["histogram"] = [int(c) for c in counts]
+    return out

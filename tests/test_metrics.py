@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from course_utils import data, metrics
 
@@ -64,3 +65,13 @@ def test_covered_fraction() -> None:
     assert metrics.covered_fraction(ref, pts, 0.1) == 1 / 3
     assert metrics.covered_fraction(ref, pts, 0.25) == 2 / 3
     assert metrics.covered_fraction(ref, ref, 0.0) == 1.0
+
+
+def test_seed_spread_and_mean_difference() -> None:
+    assert metrics.seed_spread([3.0]) == (3.0, 0.0)
+    m, s = metrics.seed_spread([1.0, 3.0])
+    assert m == 2.0 and s == pytest.approx(np.sqrt(2.0))
+    d, se = metrics.mean_difference([1.0, 3.0], [0.0, 0.0, 0.0])
+    assert d == 2.0 and se == pytest.approx(np.sqrt(2.0 / 2))
+    with pytest.raises(ValueError, match="at least one"):
+        metrics.seed_spread([])

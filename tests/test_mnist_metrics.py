@@ -72,6 +72,10 @@ def test_real_digits_score_low_fid_and_high_entropy(model, real) -> None:
     assert q["fid"] == pytest.approx(mm.fid_mnist(x), rel=1e-9)
     assert q["class_entropy"] == pytest.approx(mm.class_entropy(x))
     assert q["confidence"] == pytest.approx(mm.mean_confidence(x))
+    # The optional histogram and an explicit reference (here: the same images' own statistics, FID 0).
+    q2 = mm.sample_quality(x, reference=mm.gaussian_stats(mm.features(x)), histogram=True)
+    assert q2["histogram"] == mm.class_histogram(x).tolist() and sum(q2["histogram"]) == len(x)
+    assert q2["fid"] == pytest.approx(0.0, abs=1e-6) and q2["class_entropy"] == q["class_entropy"]
 
 
 def test_one_repeated_class_scores_high_kl(model, real) -> None:
