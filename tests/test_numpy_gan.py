@@ -109,6 +109,20 @@ def test_numerical_grads_restore_the_parameters(nets):
     assert all(np.array_equal(before[k], d[k]) for k in d)
 
 
+def test_elementwise_relative_error_has_a_floor_for_entries_near_zero():
+    a = np.array([1.0, 2.0, 0.0, 1e-9, 1e-3])
+    b = np.array([1.0, 2.2, 0.0, 0.0, -1e-3])
+    err = ng.elementwise_relative_error(a, b)
+    assert err.shape == a.shape
+    assert err[0] == 0.0 and err[1] == pytest.approx(0.2 / 4.2)
+    assert err[2] == 0.0 and err[3] == pytest.approx(1e-4)  # rounding-sized differences stay small
+    assert err[4] == pytest.approx(1.0)                     # opposite signs
+    # one wrong small entry that the norm over the array hides
+    big = np.r_[100.0, 1e-2]
+    assert ng.relative_error(big, np.r_[100.0, -1e-2]) < 1e-3
+    assert ng.elementwise_relative_error(big, np.r_[100.0, -1e-2]).max() == pytest.approx(1.0)
+
+
 def test_relative_error():
     a = np.array([1.0, 2.0])
     assert ng.relative_error(a, a) == 0.0
