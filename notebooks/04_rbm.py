@@ -362,8 +362,10 @@ print(f"CD-{CD_K} − CD-1: {tiny_gap:+.2f} nats (spread of the difference {tiny
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # A longer negative chain gives a better density model, by a margin larger than twice the seed-to-seed spread of
-# the difference (`ci`: +2.45 ± 1.03 nats), and no AIS is involved: this is CD-1's bias, not an artefact of the estimator. (The assert asks for the gap to exceed
-# twice the spread of the difference; what each profile measured is in the benchmark table.)
+# the difference (measured: `full`, CD-25, +16.5 nats with a spread of 1.8; `ci`, CD-5, +2.45 ± 1.03), and no AIS is
+# involved: this is CD-1's bias, not an artefact of the estimator. PCD, whose chain never restarts, lands with
+# CD-25 (`full`: −157.7 ± 1.1 against −157.6 ± 1.2 nats). (The assert asks for the gap to exceed twice the spread of
+# the difference.)
 
 # %%
 assert tiny_gap > 2 * tiny_gap_noise, f"CD-{CD_K} should beat CD-1 on the exact likelihood"
@@ -389,15 +391,21 @@ for name, r in results.items():
 # log-likelihood of that model by the same amount, and it is a lower bound on the real error when a few chains
 # dominate). Every RBM beats independent pixels by a wide margin on held-out test images, and the train and test
 # numbers agree (at this size the RBM does not overfit). A longer negative chain gives a better density model than CD-1,
-# although the reconstruction-error and PLL curves above could hardly tell them apart. (Where PCD lands relative
-# to CD-k is reported, not asserted: in the `ci` profile the models are small and barely trained.)
+# although the reconstruction-error and PLL curves above could hardly tell them apart.
+#
+# Measured in `full` (2,114 s on the 2-core CPU, `results/benchmark.md`): test log p(v) **−159.3 nats for CD-1,
+# −104.4 for CD-25 and −92.7 for PCD** (log Z standard errors 0.09, 0.11 and 0.33), against −205.8 for independent
+# pixels. CD-25 beats CD-1 by 55 nats; the `full` assert asks for 25 (less than half the measured gap, far more
+# than the standard errors), the `ci` one (CD-5 against CD-1, measured 5.4) for 1. After 20 epochs PCD is
+# 12 nats ahead of CD-25, at under a third of its cost (299 s against 1,051 s of training here). Where PCD lands is
+# reported, not asserted: one training run per rule cannot say how stable that order is.
 
 # %%
 for name, r in results.items():
     assert r["test_ll"] > ll_independent + 20, f"{name} is not clearly better than independent pixels"
     assert abs(r["train_ll"] - r["test_ll"]) < 5, f"{name}: train and test log-likelihood differ"
     assert r["log_z_se"] < 1.0, f"{name}: AIS too noisy to compare the rules"
-assert results[f"CD-{CD_K}"]["test_ll"] > results["CD-1"]["test_ll"] + 1, "CD-k should beat CD-1"
+assert results[f"CD-{CD_K}"]["test_ll"] > results["CD-1"]["test_ll"] + cfg.pick(full=25, ci=1), "CD-k should beat CD-1"
 fig, ax = plt.subplots(figsize=(5, 3))
 names = ["independent"] + list(results)
 ax.bar(names, [ll_independent] + [r["test_ll"] for r in results.values()], color=["grey", "C0", "C1", "C2"])
@@ -417,7 +425,8 @@ fig.tight_layout()
 # learning and trained for far more updates than our 20 epochs (10,000 updates per rule), which fit a 2-core CPU's
 # budget. Our CD-25 uses k = 25 from the first update. So our numbers answer "what do 20 epochs of each rule buy",
 # not "what does the converged model reach"; exercise 6 asks for the longer run. Their binarization may also
-# differ from ours, which shifts every number a little.
+# differ from ours, which shifts every number a little. Measured, our 20 epochs end 34 nats below their CD-1
+# (−159.3 against about −125) and 18 below their CD-25 (−104.4 against about −86).
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 8. The same CD-1 update in TensorFlow/Keras
@@ -494,6 +503,10 @@ runtime.save_headline(NOTEBOOK, {
 #   the data, PCD with chains that persist across updates.
 # * Reconstruction error and pseudo-log-likelihood are cheap to monitor but are not the likelihood. AIS estimates
 #   log Z, checked here against exact enumeration, and turns the comparison of training rules into a number.
+# * **How good a density model?** Measured in `full` (H = 500, 20 epochs, AIS with 14,500 temperatures): mean test
+#   log p(v) −159.3 nats for CD-1, −104.4 for CD-25, −92.7 for PCD (AIS standard errors ≤ 0.33), against −205.8 for
+#   independent pixels. On 15-hidden-unit RBMs, where log Z is exact, CD-25 beats CD-1 by 16.5 nats (spread of the
+#   difference 1.8, three seeds), and AIS matches the exact log Z to 0.05 nats.
 #
 # **Exercises**
 # 1. Set `CD_K = 1` for the "CD-k" model and then 10. Predict: which curve changes more, reconstruction error or
