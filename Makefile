@@ -11,7 +11,8 @@ TF_FLAVOUR ?= $(shell nvidia-smi -L >/dev/null 2>&1 && echo gpu || echo cpu)
 STAMP  := $(VENV)/.installed-$(TF_FLAVOUR)
 PROFILE ?= ci
 
-export TF_ENABLE_ONEDNN_OPTS := 0
+# oneDNN CPU kernels on (03's seed CNN trains 2.2x faster, #13); level 2 hides TensorFlow's C++ info banner.
+export TF_ENABLE_ONEDNN_OPTS := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 

@@ -17,8 +17,9 @@ from pathlib import Path
 from jupyter_client.kernelspec import KernelSpecManager
 
 COMMON_ENV = {
-    "TF_ENABLE_ONEDNN_OPTS": "0",  # silences TensorFlow's oneDNN banner (it would break output checks)
-    "TF_CPP_MIN_LOG_LEVEL": "2",
+    # oneDNN CPU kernels on: measured here, 03's seed CNN trains 2.2x faster with them (#13).
+    "TF_ENABLE_ONEDNN_OPTS": "1",
+    "TF_CPP_MIN_LOG_LEVEL": "2",  # hides TensorFlow's C++ info and warning lines (not its oneDNN banner: see argv)
     "MPLBACKEND": "module://matplotlib_inline.backend_inline",
 }
 KERNELS = {
@@ -31,7 +32,11 @@ def main() -> int:
     manager = KernelSpecManager()
     for name, (display, env) in KERNELS.items():
         spec = {
-            "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            # Output written straight to file descriptor 2 by C++ libraries (TensorFlow's oneDNN banner, which
+            # TF_CPP_MIN_LOG_LEVEL does not hide) goes to the server's log, not into the notebook; Python's
+            # prints, warnings and progress bars are captured as always.
+            "argv": [sys.executable, "-m", "ipykernel_launcher", "--IPKernelApp.capture_fd_output=False",
+                     "-f", "{connection_file}"],
             "display_name": display,
             "language": "python",
             "env": {**COMMON_ENV, **env},
