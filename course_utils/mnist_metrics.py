@@ -246,6 +246,27 @@ def as_images(images: Any) -> np.ndarray:
     return np.clip(x, 0.0, 1.0)[:, None]
 
 
+def from_pm1(images: Any) -> np.ndarray:
+    """Images in [-1, 1] (a tanh output, data scaled that way) as float32 ``(N, 28, 28)`` in [0, 1].
+
+    The generative notebooks train on [-1, 1]; the metrics here take [0, 1].
+    Accepts NumPy arrays or torch tensors (on any device, with or without
+    gradients), with a channel axis of size 1 first ``(N, 1, 28, 28)`` or last
+    ``(N, 28, 28, 1)``, or none. Values outside [-1, 1] (a sampler's overshoot)
+    are clipped first.
+    """
+    if hasattr(images, "detach"):                       # a torch tensor
+        images = images.detach().cpu().numpy()
+    x = np.asarray(images, dtype=np.float32)
+    if x.ndim == 4 and x.shape[1] == 1:
+        x = x[:, 0]
+    elif x.ndim == 4 and x.shape[-1] == 1:
+        x = x[..., 0]
+    if x.ndim != 3:
+        raise ValueError(f"expected images of shape (N, 28, 28), (N, 1, 28, 28) or (N, 28, 28, 1), got {x.shape}")
+    return (np.clip(x, -1.0, 1.0) + 1.0) / 2.0
+
+
 def _forward(model: Any, images: np.ndarray, batch_size: int = 1000) -> tuple[np.ndarray, np.ndarray]:
     """``(features, logits)`` for images already checked by :func:`as_images`."""
     import torch

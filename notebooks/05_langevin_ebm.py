@@ -540,12 +540,6 @@ def train_step():
 # %%
 from course_utils import mnist_metrics  # noqa: E402
 
-
-def to_unit(x):
-    """Images in [-1, 1] as a (N, 28, 28) NumPy array in [0, 1], the convention of `mnist_metrics`."""
-    return ((x + 1) / 2).squeeze(1).cpu().numpy()
-
-
 log, curve = [], []
 eval_seconds = 0.0
 t0 = time.perf_counter()
@@ -554,7 +548,7 @@ for step in tqdm(range(1, NUM_STEPS + 1), desc="EBM", mininterval=2):
     log.append((step, e_real, e_fake))
     if step % EVAL_EVERY == 0:
         t_eval = time.perf_counter()
-        q = mnist_metrics.sample_quality(to_unit(buffer[:NUM_EVAL]))
+        q = mnist_metrics.sample_quality(mnist_metrics.from_pm1(buffer[:NUM_EVAL]))
         curve.append((step, q["fid"], q["class_entropy"]))
         eval_seconds += time.perf_counter() - t_eval
 ebm_seconds = time.perf_counter() - t0 - eval_seconds
@@ -584,9 +578,9 @@ print("buffer FID-MNIST by training step: " + ", ".join(f"{int(st)}: {fid:.0f}" 
 # chains** started from uniform noise and run for `EVAL_LANGEVIN_STEPS` steps.
 
 # %%
-buffer_samples = to_unit(buffer[:NUM_EVAL])
-fresh_samples = to_unit(sample_langevin(energy, uniform_noise(NUM_EVAL), EVAL_LANGEVIN_STEPS))
-noise_images = to_unit(uniform_noise(NUM_EVAL))
+buffer_samples = mnist_metrics.from_pm1(buffer[:NUM_EVAL])
+fresh_samples = mnist_metrics.from_pm1(sample_langevin(energy, uniform_noise(NUM_EVAL), EVAL_LANGEVIN_STEPS))
+noise_images = mnist_metrics.from_pm1(uniform_noise(NUM_EVAL))
 fig = plotting.image_grid(buffer_samples[:30], ncols=10, vmin=0, vmax=1, title="replay buffer")
 fig = plotting.image_grid(fresh_samples[:20], ncols=10, vmin=0, vmax=1, title="fresh chains from noise")
 

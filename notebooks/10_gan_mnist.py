@@ -274,12 +274,12 @@ def make_train_epoch(G, D, opt_g, opt_d, rng, latent_dim: int, real_label: float
 # `N_EVAL` samples from **fixed noise** against the **validation** images (which the GAN never trains on) pick
 # the best epoch; `N_EVAL` samples from **fresh noise** against the **test** images give the number we report.
 # Both sets have `N_EVAL` images: 2,000 in `full`, the sample size at which notebooks 05 and 11 report their FID. The generator's `tanh` output is in [-1, 1]; the
-# metrics take [0, 1], hence `(x + 1) / 2`.
+# metrics take [0, 1], hence `mnist_metrics.from_pm1`, which computes `(x + 1) / 2`.
 
 # %%
 clf = mnist_metrics.classifier()
 FID_FLOOR = mnist_metrics.fid_floor(N_EVAL)
-VAL_STATS = mnist_metrics.gaussian_stats(mnist_metrics.features((mnist.x_val[:N_EVAL] + 1) / 2))
+VAL_STATS = mnist_metrics.gaussian_stats(mnist_metrics.features(mnist_metrics.from_pm1(mnist.x_val[:N_EVAL])))
 print(f"classifier test accuracy {clf.test_accuracy:.4f}; FID-MNIST floor for {N_EVAL} samples: {FID_FLOOR:.3f}")
 assert clf.test_accuracy >= 0.99 and len(mnist.x_val) >= N_EVAL
 
@@ -287,7 +287,7 @@ assert clf.test_accuracy >= 0.99 and len(mnist.x_val) >= N_EVAL
 def generate(G, z: np.ndarray) -> np.ndarray:
     """Generated digits in [0, 1], shape (N, 28, 28)."""
     out = [G(z[i : i + 1000], training=False).numpy() for i in range(0, len(z), 1000)]
-    return (np.concatenate(out)[..., 0] + 1.0) / 2.0
+    return mnist_metrics.from_pm1(np.concatenate(out))
 
 
 def score(G, fixed_noise: np.ndarray, fresh_noise: np.ndarray) -> dict:

@@ -653,20 +653,16 @@ def image_eps(x, t):
     return ema(x, t)
 
 
-def to_images(x):
-    return ((x.clamp(-1, 1) + 1) / 2).squeeze(1).cpu().numpy()
-
-
 sweep_noise = torch.randn(NUM_SWEEP, 1, 28, 28, generator=torch.Generator().manual_seed(SEED + 10)).to(DEVICE)
 sweep = {}
 for steps in DDIM_STEPS:
     t0 = time.perf_counter()
     x = diffusion.ddim_sample(image_eps, sweep_noise, schedule, steps, clip_x0=1.0)
-    sweep[f"DDIM {steps}"] = dict(steps=steps, seconds=time.perf_counter() - t0, images=to_images(x))
+    sweep[f"DDIM {steps}"] = dict(steps=steps, seconds=time.perf_counter() - t0, images=mnist_metrics.from_pm1(x))
 t0 = time.perf_counter()
 x = diffusion.ddpm_sample(image_eps, sweep_noise, schedule, clip_x0=1.0, generator=torch.Generator().manual_seed(SEED + 11),
                           progress=lambda it: tqdm(it, desc="DDPM sampling", mininterval=2, leave=False))
-sweep[f"DDPM {NUM_DIFFUSION_STEPS}"] = dict(steps=NUM_DIFFUSION_STEPS, seconds=time.perf_counter() - t0, images=to_images(x))
+sweep[f"DDPM {NUM_DIFFUSION_STEPS}"] = dict(steps=NUM_DIFFUSION_STEPS, seconds=time.perf_counter() - t0, images=mnist_metrics.from_pm1(x))
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Each sample scored with the course's protocol (`mnist_metrics`, as in 05, 06 and 10): FID-MNIST against real
@@ -676,7 +672,7 @@ sweep[f"DDPM {NUM_DIFFUSION_STEPS}"] = dict(steps=NUM_DIFFUSION_STEPS, seconds=t
 
 # %%
 sweep_floor = mnist_metrics.fid_floor(NUM_SWEEP)
-sweep_noise_fid = mnist_metrics.fid_mnist(to_images(torch.rand(NUM_SWEEP, 1, 28, 28) * 2 - 1))
+sweep_noise_fid = mnist_metrics.fid_mnist(mnist_metrics.from_pm1(torch.rand(NUM_SWEEP, 1, 28, 28) * 2 - 1))
 for name, r in sweep.items():
     r.update(mnist_metrics.sample_quality(r["images"]))
     r["s_per_1000"] = 1000 * r["seconds"] / NUM_SWEEP
@@ -747,12 +743,12 @@ assert gap > cfg.pick(full=2.0, ci=0.0) * spread, "more DDIM steps should sample
 # %%
 t0 = time.perf_counter()
 headline_noise = torch.randn(NUM_EVAL, 1, 28, 28, generator=torch.Generator().manual_seed(SEED + 20)).to(DEVICE)
-samples = np.concatenate([to_images(diffusion.ddim_sample(image_eps, chunk, schedule, HEADLINE_DDIM_STEPS, clip_x0=1.0))
+samples = np.concatenate([mnist_metrics.from_pm1(diffusion.ddim_sample(image_eps, chunk, schedule, HEADLINE_DDIM_STEPS, clip_x0=1.0))
                           for chunk in headline_noise.split(500)])
 sample_seconds = time.perf_counter() - t0
 quality = mnist_metrics.sample_quality(samples)
 fid_floor = mnist_metrics.fid_floor(NUM_EVAL)
-noise_fid = mnist_metrics.fid_mnist(to_images(torch.rand(NUM_EVAL, 1, 28, 28) * 2 - 1))
+noise_fid = mnist_metrics.fid_mnist(mnist_metrics.from_pm1(torch.rand(NUM_EVAL, 1, 28, 28) * 2 - 1))
 print(f"DDIM {HEADLINE_DDIM_STEPS}: FID {quality['fid']:.1f} (real {fid_floor:.1f}, noise {noise_fid:.0f}), "
       f"class entropy {quality['class_entropy']:.3f}, confidence {quality['confidence']:.3f}; "
       f"{NUM_EVAL} images in {sample_seconds:.0f} s")

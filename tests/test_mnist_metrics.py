@@ -177,3 +177,17 @@ def test_inaccurate_classifier_is_not_cached(fake_training, monkeypatch) -> None
     with pytest.raises(RuntimeError, match="0.9000"):
         mm.classifier()
     assert not (folder / mm.CLASSIFIER_FILE).exists()
+
+
+def test_from_pm1_maps_every_layout_to_unit_images() -> None:
+    import torch
+
+    x = np.linspace(-1.2, 1.2, 2 * 28 * 28, dtype=np.float32).reshape(2, 28, 28)
+    expected = (np.clip(x, -1, 1) + 1) / 2
+    for layout in (x, x[:, None], x[..., None], torch.from_numpy(x[:, None]).requires_grad_(True)):
+        out = mm.from_pm1(layout)
+        assert out.shape == (2, 28, 28) and out.dtype == np.float32
+        np.testing.assert_allclose(out, expected, atol=1e-7)
+    assert out.min() == 0.0 and out.max() == 1.0          # the overshoot beyond ±1 is clipped
+    with pytest.raises(ValueError, match="N, 28, 28"):
+        mm.from_pm1(np.zeros((2, 3, 28, 28)))
