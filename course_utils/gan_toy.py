@@ -4,7 +4,9 @@ Both notebooks train the same GAN with the same schedule; these helpers make
 sure they are *measured* and *drawn* the same way, so their numbers can be put
 side by side:
 
-- :func:`fit_metrics`: MMD to real points and mean ``|y − x²|`` of generated points;
+- :func:`fit_metrics`: MMD² to real points and mean ``|y − x²|`` of generated points;
+- :func:`mmd_noise_level`: the MMD² that two *real* samples already show (the noise floor);
+- :func:`fit_shape`: names what a generated cloud looks like (both arms, one arm, a point, ...);
 - :func:`plot_snapshots`: real against generated scatter at each evaluation;
 - :func:`plot_history`: D and G losses, D's accuracies, and the fit metric over training.
 """
@@ -16,7 +18,7 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
-from course_utils import metrics, plotting
+from course_utils import data, metrics, plotting
 
 HISTORY_KEYS = ("d_loss_real", "d_loss_fake", "g_loss", "d_acc_real", "d_acc_fake")
 
@@ -24,14 +26,60 @@ HISTORY_KEYS = ("d_loss_real", "d_loss_fake", "g_loss", "d_acc_real", "d_acc_fak
 def fit_metrics(generated: np.ndarray, real: np.ndarray) -> dict[str, float]:
     """How close generated points are to the real ones: ``{"mmd": ..., "residual": ...}``.
 
-    ``mmd`` is :func:`course_utils.metrics.mmd_rbf` between the two samples (0
-    when the distributions match; two real samples of 1,000 give |MMD| < 0.006 (measured));
+    ``mmd`` is the *squared* MMD, :func:`course_utils.metrics.mmd_rbf`, between
+    the two samples (0 when the distributions match; for two real samples it
+    scatters around 0, see :func:`mmd_noise_level`);
     ``residual`` is :func:`course_utils.metrics.quadratic_residual` of the
     generated points (0 when every point lies on y = x², whatever its x).
     Both are needed: points piled at one spot of the curve have a tiny residual
-    but a large MMD.
+    but a large MMD².
     """
     return {"mmd": metrics.mmd_rbf(generated, real), "residual": metrics.quadratic_residual(generated)}
+
+
+def mmd_noise_level(n: int, n_pairs: int, rng: np.random.Generator) -> np.ndarray:
+    """MMD² between ``n_pairs`` pairs of independent real samples of ``n`` points each.
+
+    The unbiased estimator scatters around 0 for two samples of the same
+    distribution; this spread is the level below which a generator's MMD²
+    cannot be told from a perfect one at this sample size.
+    """
+    if n < 2 or n_pairs < 1:
+        raise ValueError("mmd_noise_level needs n >= 2 points per sample and at least one pair")
+    return np.array([metrics.mmd_rbf(data.quadratic_samples(n, rng), data.quadratic_samples(n, rng))
+                     for _ in range(n_pairs)])
+
+
+SHAPES = ("both arms", "uneven split", "one arm", "point", "off the curve")
+
+
+def fit_shape(generated: np.ndarray, *, max_residual: float = 0.1, min_x_spread: float = 0.05,
+              even: float = 0.1, one_arm: float = 0.1) -> str:
+    """Name the shape of a generated cloud against the parabola ``y = x²``, ``x ∈ [−½, ½]``.
+
+    Checked in this order (real data: residual 0, x spread 0.29, half the points at x < 0):
+
+    - ``"off the curve"``: mean ``|y − x²|`` above ``max_residual``;
+    - ``"point"``: standard deviation of x below ``min_x_spread`` (a point collapse);
+    - ``"one arm"``: fewer than ``one_arm`` of the points on one side of x = 0;
+    - ``"uneven split"``: the share at x < 0 more than ``even`` away from ½ (e.g. 70/30);
+    - ``"both arms"``: otherwise.
+
+    With 1,000 points the share's sampling spread is 0.016, so ``even = 0.1`` is over six of them.
+    """
+    g = np.asarray(generated, dtype=np.float64)
+    if g.ndim != 2 or g.shape[1] != 2 or len(g) < 2:
+        raise ValueError(f"fit_shape needs an (N, 2) array of points with N >= 2, got shape {g.shape}")
+    if metrics.quadratic_residual(g) > max_residual:
+        return "off the curve"
+    if g[:, 0].std() < min_x_spread:
+        return "point"
+    left = float(np.mean(g[:, 0] < 0))
+    if min(left, 1 - left) < one_arm:
+        return "one arm"
+    if abs(left - 0.5) > even:
+        return "uneven split"
+    return "both arms"
 
 
 def moving_average(values: Sequence[float] | np.ndarray, window: int) -> np.ndarray:
@@ -60,7 +108,7 @@ def plot_snapshots(snapshots: Sequence[Mapping], *, lim: tuple[float, float, flo
         plotting.scatter_real_fake(s["real"], s["fake"], ax=ax, lim=lim)
         label = f"step {s['step']:,}"
         if "mmd" in s:
-            label += f"\nMMD {s['mmd']:.3f}"
+            label += f"\nMMD² {s['mmd']:.3f}"
         if "d_acc_real" in s and "d_acc_fake" in s:
             label += f" · D acc {s['d_acc_real']:.2f}/{s['d_acc_fake']:.2f}"
         ax.set_title(label, fontsize=8)
@@ -97,7 +145,7 @@ def plot_history(history: Mapping[str, Sequence[float]], evals: Sequence[Mapping
     axes[1].legend(fontsize=8)
     if evals:
         e_steps = [e["step"] for e in evals]
-        axes[2].semilogy(e_steps, [max(e["mmd"], 1e-4) for e in evals], "o-", label="MMD(generated, real)")
+        axes[2].semilogy(e_steps, [max(e["mmd"], 1e-4) for e in evals], "o-", label="MMD²(generated, real)")
         if "residual" in evals[0]:
             axes[2].semilogy(e_steps, [e["residual"] for e in evals], "s--", label="mean |y − x²|")
         axes[2].set(xlabel="step", title="fit (lower is better)")

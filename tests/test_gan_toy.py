@@ -37,3 +37,28 @@ def test_plots_draw():
     fig = gan_toy.plot_history(hist, [{"step": 10, "mmd": 0.2, "residual": 0.1}, {"step": 20, "mmd": 0.1, "residual": 0.05}],
                                window=5)
     assert len(fig.axes) == 3
+
+
+def test_mmd_noise_level_scatters_around_zero():
+    noise = gan_toy.mmd_noise_level(300, 8, np.random.default_rng(0))
+    assert noise.shape == (8,)
+    assert abs(noise.mean()) < 0.01 and noise.std() > 0   # unbiased: centred on 0, not exactly 0
+    with pytest.raises(ValueError, match="pair"):
+        gan_toy.mmd_noise_level(300, 0, np.random.default_rng(0))
+
+
+def test_fit_shape_names_each_failure():
+    rng = np.random.default_rng(0)
+    real = data.quadratic_samples(1000, rng)
+    assert gan_toy.fit_shape(real) == "both arms"
+    right = real[real[:, 0] > 0]
+    assert gan_toy.fit_shape(right) == "one arm"
+    left, right = real[real[:, 0] < 0], real[real[:, 0] >= 0]
+    split = np.concatenate([left[:140], right[:60]])          # 70/30
+    assert gan_toy.fit_shape(split) == "uneven split"
+    point = np.tile([[0.3, 0.09]], (100, 1)) + rng.normal(0, 1e-3, (100, 2))
+    assert gan_toy.fit_shape(point) == "point"
+    assert gan_toy.fit_shape(data.uniform_square(500, rng)) == "off the curve"
+    assert set(gan_toy.SHAPES) >= {gan_toy.fit_shape(x) for x in (real, right, split, point)}
+    with pytest.raises(ValueError, match="N, 2"):
+        gan_toy.fit_shape(np.zeros((10, 3)))
