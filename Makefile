@@ -44,11 +44,19 @@ kernels: $(STAMP)
 data: $(STAMP)
 	@$(BIN)/python -m course_utils.data
 
+JUPYTER_LAB ?= $(BIN)/jupyter lab
 # Jupyter refuses to run as root (containers, cloud VMs) unless told it is on purpose.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-lab: setup
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG)
+# JupyterLab opens even when MNIST cannot be had (offline, no copy): 07-09 need no MNIST.
+lab: $(STAMP) kernels
+	@$(BIN)/python -m course_utils.data || { \
+	  echo ""; \
+	  echo "MNIST is not available (see above), so notebooks 00-06, 10 and 11 will stop at their data cell;"; \
+	  echo "07, 08 and 09 need no MNIST. Put the four .gz files in data/mnist/ (or set COURSE_DATA_DIR to"; \
+	  echo "their folder) and re-run the notebook: they are checked against their sha256 on first use."; \
+	  echo "Opening JupyterLab anyway."; echo ""; }
+	$(JUPYTER_LAB) --notebook-dir=notebooks $(ROOT_FLAG)
 
 test: setup
 	COURSE_PROFILE=ci $(BIN)/python -m pytest --durations=40

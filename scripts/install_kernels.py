@@ -1,10 +1,15 @@
-"""Register the course's two Jupyter kernels inside the virtual environment.
+"""Register the course's two Jupyter kernels inside the virtual environment, and JupyterLab's course settings.
 
 - ``course``     "Course (CPU)": hides any GPU, for the notebooks that train small models.
 - ``course-gpu`` "Course (GPU)": uses a GPU when there is one, for the MNIST notebooks.
 
 Both are installed with ``--sys-prefix`` (into .venv/share/jupyter/kernels), never
 into the user's home, and both set the environment the notebooks expect.
+
+JupyterLab's settings overrides (.venv/share/jupyter/lab/settings/overrides.json)
+switch off the "get notified about official Jupyter news?" prompt and the update
+check: both ask the internet, and the prompt covered the exercises of the notebook
+a student had just opened.
 """
 
 from __future__ import annotations
@@ -21,6 +26,9 @@ COMMON_ENV = {
     "TF_ENABLE_ONEDNN_OPTS": "1",
     "TF_CPP_MIN_LOG_LEVEL": "2",  # hides TensorFlow's C++ info and warning lines (not its oneDNN banner: see argv)
     "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+}
+LAB_OVERRIDES = {
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
 }
 KERNELS = {
     "course": ("Course (CPU)", {"COURSE_KERNEL": "course", "CUDA_VISIBLE_DEVICES": ""}),
@@ -49,7 +57,22 @@ def main() -> int:
             (Path(tmp) / "kernel.json").write_text(json.dumps(spec, indent=1))
             path = manager.install_kernel_spec(tmp, kernel_name=name, prefix=sys.prefix)
         print(f"registered kernel {name!r} ({display}) in {path}")
+    install_lab_overrides()
     return 0
+
+
+def install_lab_overrides() -> None:
+    """Merge LAB_OVERRIDES into the environment's JupyterLab overrides.json (written only when it changes)."""
+    path = Path(sys.prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    current = json.loads(path.read_text()) if path.is_file() else {}
+    merged = {**current, **{plugin: {**current.get(plugin, {}), **values} for plugin, values in LAB_OVERRIDES.items()}}
+    if merged == current:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(merged, indent=2) + "\n")
+    tmp.replace(path)                                  # atomic: never a half-written settings file
+    print(f"JupyterLab settings: news prompt and update check off in {path}")
 
 
 if __name__ == "__main__":

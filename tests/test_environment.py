@@ -6,6 +6,7 @@ import re
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,3 +70,19 @@ def test_readme_shows_the_two_commands_first() -> None:
     readme = (ROOT / "README.md").read_text()
     first_block = readme.split("```")[1]
     assert "make lab" in first_block and "make test" in first_block
+
+
+def test_make_lab_opens_jupyterlab_without_mnist(tmp_path) -> None:
+    """Offline and without MNIST, `make lab` says which notebooks need it and where to put it, then opens Lab."""
+    import os
+    import shutil
+    import subprocess
+
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    env = {**os.environ, "COURSE_DATA_DIR": str(tmp_path / "nowhere"), "COURSE_MNIST_MIRRORS": "http://127.0.0.1:9/"}
+    out = subprocess.run(["make", "-s", "lab", "JUPYTER_LAB=echo LAB-OPENED"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "LAB-OPENED --notebook-dir=notebooks" in out.stdout
+    assert "07, 08 and 09 need no MNIST" in out.stdout and "COURSE_DATA_DIR" in out.stdout

@@ -28,6 +28,16 @@ def test_kernels_are_installed_in_the_environment() -> None:
     assert "CUDA_VISIBLE_DEVICES" not in json.loads((Path(specs["course-gpu"]) / "kernel.json").read_text())["env"]
 
 
+def test_jupyterlab_asks_no_news_question() -> None:
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "install_kernels.py")], check=True)
+    overrides = json.loads((Path(sys.prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json").read_text())
+    notification = overrides["@jupyterlab/apputils-extension:notification"]
+    assert notification["fetchNews"] == "false" and notification["checkForUpdates"] is False
+    schema = Path(sys.prefix) / "share" / "jupyter" / "lab" / "schemas" / "@jupyterlab" / "apputils-extension" / "notification.json"
+    allowed = [c["const"] for c in json.loads(schema.read_text())["properties"]["fetchNews"]["oneOf"]]
+    assert notification["fetchNews"] in allowed, f"JupyterLab's schema allows {allowed}"
+
+
 def test_install_is_idempotent() -> None:
     out = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "install_kernels.py")], check=True, capture_output=True, text=True
