@@ -6,7 +6,7 @@ side by side:
 
 - :func:`fit_metrics`: MMD² to real points and mean ``|y − x²|`` of generated points;
 - :func:`mmd_noise_level`: the MMD² that two *real* samples already show (the noise floor);
-- :func:`fit_shape`: names what a generated cloud looks like (both arms, one arm, a point, ...);
+- :func:`fit_shape`: names what a generated cloud looks like (both arms, gaps, one arm, a point, ...);
 - :func:`plot_snapshots`: real against generated scatter at each evaluation;
 - :func:`plot_history`: D and G losses, D's accuracies, and the fit metric over training.
 """
@@ -50,19 +50,22 @@ def mmd_noise_level(n: int, n_pairs: int, rng: np.random.Generator) -> np.ndarra
                      for _ in range(n_pairs)])
 
 
-SHAPES = ("both arms", "uneven split", "one arm", "point", "off the curve")
+SHAPES = ("both arms", "gaps", "uneven split", "one arm", "point", "off the curve")
 
 
 def fit_shape(generated: np.ndarray, *, max_residual: float = 0.1, min_x_spread: float = 0.05,
-              even: float = 0.1, one_arm: float = 0.1) -> str:
+              even: float = 0.1, one_arm: float = 0.1, bins: int = 10, min_bin_share: float = 0.025) -> str:
     """Name the shape of a generated cloud against the parabola ``y = x²``, ``x ∈ [−½, ½]``.
 
-    Checked in this order (real data: residual 0, x spread 0.29, half the points at x < 0):
+    Checked in this order (real data: residual 0, x spread 0.29, half the points at x < 0, a tenth in each
+    of ten equal bins of x):
 
-    - ``"off the curve"``: mean ``|y − x²|`` above ``max_residual``;
+    - ``"off the curve"``: mean ``|y − x²|`` above ``max_residual`` (the curve spans y from 0 to ¼);
     - ``"point"``: standard deviation of x below ``min_x_spread`` (a point collapse);
     - ``"one arm"``: fewer than ``one_arm`` of the points on one side of x = 0;
     - ``"uneven split"``: the share at x < 0 more than ``even`` away from ½ (e.g. 70/30);
+    - ``"gaps"``: some of ``bins`` equal bins of x over [−½, ½] holds less than ``min_bin_share`` of the
+      points (a quarter of its real share): both sides are reached, but not the whole curve (e.g. a few points);
     - ``"both arms"``: otherwise.
 
     With 1,000 points the share's sampling spread is 0.016, so ``even = 0.1`` is over six of them.
@@ -79,6 +82,9 @@ def fit_shape(generated: np.ndarray, *, max_residual: float = 0.1, min_x_spread:
         return "one arm"
     if abs(left - 0.5) > even:
         return "uneven split"
+    counts, _ = np.histogram(g[:, 0], bins=bins, range=(-0.5, 0.5))
+    if counts.min() < min_bin_share * len(g):
+        return "gaps"
     return "both arms"
 
 

@@ -118,3 +118,24 @@ def mean_difference(a, b) -> tuple[float, float]:
     """
     (ma, sa), (mb, sb) = seed_spread(a), seed_spread(b)
     return ma - mb, float(np.sqrt(sa**2 / np.size(a) + sb**2 / np.size(b)))
+
+
+def paired_sign_test(fails_a, fails_b) -> tuple[int, int, float]:
+    """Exact one-sided sign test (McNemar's) on paired pass/fail outcomes, one pair per seed.
+
+    Only the *discordant* seeds carry information: ``b`` where A failed and B did
+    not, ``c`` where B failed and A did not. If A and B failed equally often, each
+    discordant seed would go either way with probability ½, so
+    ``p = P(X ≥ b)`` for ``X ~ Binomial(b + c, ½)``. Returns ``(b, c, p)``; ``p``
+    is 1.0 when no seed is discordant (no evidence either way).
+    """
+    from math import comb
+
+    a = np.asarray(fails_a, dtype=bool).ravel()
+    b_ = np.asarray(fails_b, dtype=bool).ravel()
+    if a.shape != b_.shape:
+        raise ValueError(f"paired_sign_test needs one outcome per seed on both sides, got {a.size} and {b_.size}")
+    b, c = int(np.sum(a & ~b_)), int(np.sum(~a & b_))
+    n = b + c
+    p = sum(comb(n, k) for k in range(b, n + 1)) / 2**n if n else 1.0
+    return b, c, float(p)

@@ -59,6 +59,13 @@ def test_fit_shape_names_each_failure():
     point = np.tile([[0.3, 0.09]], (100, 1)) + rng.normal(0, 1e-3, (100, 2))
     assert gan_toy.fit_shape(point) == "point"
     assert gan_toy.fit_shape(data.uniform_square(500, rng)) == "off the curve"
-    assert set(gan_toy.SHAPES) >= {gan_toy.fit_shape(x) for x in (real, right, split, point)}
+    off_point = np.tile([[0.3, 0.6]], (100, 1))                  # a point, but off the curve: residual first
+    assert gan_toy.fit_shape(off_point) == "off the curve"
+    two_points = np.repeat([[-0.3, 0.09], [0.3, 0.09]], 100, axis=0)   # spread and balanced, yet two points
+    assert gan_toy.fit_shape(two_points) == "gaps"
+    near_even = np.concatenate([left[:110], right[:90]])       # 55/45 is within sampling noise of 50/50
+    assert gan_toy.fit_shape(near_even) == "both arms"
     with pytest.raises(ValueError, match="N, 2"):
         gan_toy.fit_shape(np.zeros((10, 3)))
+    with pytest.raises(ValueError, match="N >= 2"):
+        gan_toy.fit_shape(np.zeros((1, 2)))

@@ -75,3 +75,14 @@ def test_seed_spread_and_mean_difference() -> None:
     assert d == 2.0 and se == pytest.approx(np.sqrt(2.0 / 2))
     with pytest.raises(ValueError, match="at least one"):
         metrics.seed_spread([])
+
+
+def test_paired_sign_test_counts_only_discordant_seeds():
+    # 3 seeds where only A fails, none where only B fails: p = (1/2)^3
+    b, c, p = metrics.paired_sign_test([1, 1, 1, 0, 1], [0, 0, 0, 0, 1])
+    assert (b, c) == (3, 0) and p == pytest.approx(0.125)
+    # balanced discordance is no evidence: P(X >= 2 | n = 4) = 11/16
+    assert metrics.paired_sign_test([1, 1, 0, 0], [0, 0, 1, 1])[2] == pytest.approx(11 / 16)
+    assert metrics.paired_sign_test([0, 0], [0, 0]) == (0, 0, 1.0)
+    with pytest.raises(ValueError, match="one outcome per seed"):
+        metrics.paired_sign_test([1, 0], [1])
