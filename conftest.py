@@ -1,7 +1,7 @@
 """Collect every notebook as an nbval test, with the recorded outputs of its checked cells.
 
-nbval runs each notebook on the kernel its metadata declares, in lax mode: only cells marked
-``# NBVAL_CHECK_OUTPUT`` are compared, against the references in tests/notebook_outputs/ (see
+nbval runs each notebook on the kernel its metadata declares, in lax mode: only cells tagged
+``nbval-check-output`` are compared, against the references in tests/notebook_outputs/ (see
 scripts/expected_outputs.py); every other claim is an ``assert`` inside the notebook.
 """
 

@@ -93,8 +93,7 @@ assert set(np.unique(mnist.y_train)) == set(range(10)), "every digit must appear
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The full test set is the official one, and its class counts are published; `load_mnist` reproduces them.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 full_test = data.load_mnist(scale="uint8", val_size=0)
 test_counts = np.bincount(full_test.y_test, minlength=10)
 print("test images per digit:", test_counts.tolist())
@@ -133,12 +132,12 @@ assert gap < 0.005
 class_means = np.stack([mnist.x_train[mnist.y_train == d].mean(axis=0) for d in range(10)])
 fig = plotting.image_grid(class_means, labels=[f"mean {d}" for d in range(10)], ncols=10)
 
-# %% [markdown] slideshow={"slide_type": "slide"}
+# %% [markdown] slideshow={"slide_type": "slide"} tags=["remove-cell"]
 # ## 3. Headline figures
 # Each notebook writes a few headline numbers to a small JSON file; `make bench` collects them,
 # with each notebook's run time and peak memory, into `results/benchmark.md`.
 
-# %%
+# %% tags=["remove-cell"]
 runtime.save_headline(NOTEBOOK, {"train_images": len(mnist.x_train), "max_share_gap": round(float(gap), 5)});
 
 # %% [markdown] slideshow={"slide_type": "slide"}

@@ -78,8 +78,7 @@ assert mnist.x_train.shape[1] == 784 and steps == -(-cfg.pick(full=50_000, ci=5_
 # The first layer's factor 785 is why $h_1$ dominates the count. `training.build_mlp` builds the seed's
 # network (Dense → ReLU → Dense → ReLU → Dense → softmax, compiled with Adam and cross-entropy).
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 def n_params(h1: int, h2: int) -> int:
     return 785 * h1 + (h1 + 1) * h2 + 10 * (h2 + 1)
 
@@ -90,8 +89,7 @@ assert total == n_params(30, 100) == 27_660, "the seed's summary says 27,660"
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The formula agrees with Keras for all ten architectures. Sorted by size, they span a factor of 24.7.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 sizes = {h: training.build_mlp(h).count_params() for h in ARCHITECTURES}
 assert all(sizes[h] == n_params(*h) for h in ARCHITECTURES)
 print(training.format_table([{"hidden": str(h), "params": p} for h, p in sorted(sizes.items(), key=lambda kv: kv[1])]))
@@ -230,23 +228,23 @@ test_loss, test_acc = models["(30, 100)"].evaluate(training.as_dataset(mnist.x_t
 print(f"(30, 100) test accuracy: {test_acc:.4f} on {len(mnist.y_test):,} test images")
 assert abs(test_acc - acc_30_100) < cfg.pick(full=0.01, ci=0.05), "validation should predict test"
 
-# %% [markdown] slideshow={"slide_type": "slide"}
+# %% [markdown] slideshow={"slide_type": "slide"} tags=["remove-cell"]
 # ## 8. Saving the sweep and the headline figures
 # The full-profile table goes to `results/` (one row per architecture and epoch) so later notebooks and
 # readers can use the numbers without re-training; `ci` runs write to the build folder instead.
 
-# %%
+# %% tags=["remove-cell"]
 out_dir = runtime.REPO_ROOT / "results" if cfg.name == "full" else runtime.results_dir()
 path = training.to_csv(rows, out_dir / f"{NOTEBOOK}_sweep_{cfg.name}.csv")
 print("saved", path.name)
 
-# %%
+# %% tags=["remove-cell"]
 runtime.save_headline(NOTEBOOK, {
     "val_acc_30_100": round(acc_30_100, 4), "test_acc_30_100": round(test_acc, 4),
     "smallest_reaching_target": smallest, "target": TARGET_ACC,
     "params_smallest": last[smallest]["params"], "best_val_acc": round(float(val_acc.max()), 4),
     "sec_per_epoch_200_100": round(float(np.median([r["seconds"] for r in training.select(rows, run="(200, 100)")])), 2),
-})
+});
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary · Exercises

@@ -89,8 +89,7 @@ def seed_cnn():
     model.compile(keras.optimizers.Adam(LR), "sparse_categorical_crossentropy", metrics=["accuracy"])
     return model
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 n_seed = training.print_summary(seed_cnn())
 assert n_seed == 234_310, "the seed's summary says 234,310"
 
@@ -145,8 +144,7 @@ def lean_cnn(widths=LEAN_WIDTHS, total_steps=1):
     model.compile(keras.optimizers.Adam(schedule), "sparse_categorical_crossentropy", metrics=["accuracy"])
     return model
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 n_lean = training.print_summary(lean_cnn())
 print(f"{n_seed / n_lean:.1f}× fewer parameters than the seed's CNN")
 assert n_lean < n_seed / 4
@@ -300,13 +298,13 @@ assert macs["seed CNN"] > 5 * macs["lean CNN"]
 # 4. **XLA**: Keras compiles the training step with XLA on a GPU by default (`jit_compile="auto"`), fusing the small
 #    element-wise operations (ReLU, batch norm) into the convolutions.
 
-# %%
+# %% tags=["remove-cell"]
 runtime.save_headline(NOTEBOOK, {
     "seed_cnn_params": n_seed, "lean_cnn_params": n_lean,
     "seed_cnn_test_acc": round(test_acc["seed CNN"], 4), "lean_cnn_test_acc": round(test_acc["lean CNN"], 4),
     "seed_cnn_ms_per_step": round(1000 * step_s["seed CNN"]), "lean_cnn_ms_per_step": round(1000 * step_s["lean CNN"]),
     "seed_cnn_s_per_epoch_extrapolated": round(391 * step_s["seed CNN"], 1),
-})
+});
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary · Exercises

@@ -112,8 +112,7 @@ def binarize(x: np.ndarray) -> torch.Tensor:
 x_train, x_val, x_test = binarize(mnist.x_train), binarize(mnist.x_val), binarize(mnist.x_test)
 assert set(torch.unique(x_train).tolist()) == {0.0, 1.0}
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 print("train", tuple(x_train.shape), " validation", tuple(x_val.shape), " test", tuple(x_test.shape))
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -482,10 +481,10 @@ print(f"largest parameter change in the update: {step_size:.2e}; max |TF - torch
 assert step_size > 1e-4, "the update should change the weights"
 assert max_diff < 1e-10, "TensorFlow and PyTorch CD-1 disagree"
 
-# %% [markdown] slideshow={"slide_type": "slide"}
+# %% [markdown] slideshow={"slide_type": "slide"} tags=["remove-cell"]
 # ## 9. Headline figures
 
-# %%
+# %% tags=["remove-cell"]
 runtime.save_headline(NOTEBOOK, {
     "hidden_units": LATENT_DIM, "epochs": NUM_EPOCHS, "cd_k": CD_K, "ais_temperatures": AIS_TEMPERATURES,
     "test_ll_independent": round(ll_independent, 2),

@@ -480,8 +480,7 @@ class EnergyNet(nn.Module):
 energy = EnergyNet(HIDDEN).to(DEVICE)
 assert energy(x_train[:5]).shape == (5,)
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 print(f"HIDDEN={HIDDEN}: {sum(p.numel() for p in energy.parameters()):,} parameters")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -619,10 +618,10 @@ assert quality["fresh chains"]["fid"] < cfg.pick(full=0.45, ci=0.75) * noise_fid
 assert min(quality["buffer"]["class_entropy"], quality["fresh chains"]["class_entropy"]) > cfg.pick(full=1.9, ci=1.4), \
     "the samples cover too few digits: the EBM has collapsed"
 
-# %% [markdown] slideshow={"slide_type": "slide"}
+# %% [markdown] slideshow={"slide_type": "slide"} tags=["remove-cell"]
 # ## 8. Headline figures
 
-# %%
+# %% tags=["remove-cell"]
 mix_big = [r for r in sweep if r["density"] == "mixture"][-1]
 runtime.save_headline(NOTEBOOK, {
     "notes_form_var_over_sigma2": round(notes_small / 4.0, 3),
@@ -640,7 +639,7 @@ runtime.save_headline(NOTEBOOK, {
     "ebm_class_entropy_fresh": round(quality["fresh chains"]["class_entropy"], 3),
     "ebm_ms_per_step": round(1000 * ebm_seconds / NUM_STEPS),
     "ebm_train_seconds": round(ebm_seconds, 1),
-})
+});
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary · Exercises

@@ -121,8 +121,7 @@ torch.manual_seed(SEED)
 autoencoder = nn.Sequential(mlp([784, HIDDEN, HIDDEN, LATENT_DIM], nn.ReLU),
                             mlp([LATENT_DIM, HIDDEN, HIDDEN, 784], nn.ReLU, nn.Sigmoid())).to(device)
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 print(f"autoencoder: {sum(p.numel() for p in autoencoder.parameters()):,} parameters")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -230,8 +229,7 @@ def elbo_terms(x: torch.Tensor, encoder: Encoder, decoder: Decoder) -> tuple[tor
 torch.manual_seed(SEED)
 encoder, decoder = Encoder().to(device), Decoder().to(device)
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 n_params = sum(p.numel() for m in (encoder, decoder) for p in m.parameters())
 q = encoder(x_test[:8].to(device))
 print(f"VAE: {n_params:,} parameters; q(z|x): batch {tuple(q.batch_shape)}, event {tuple(q.event_shape)}")
@@ -496,8 +494,7 @@ keras.utils.set_random_seed(SEED)
 keras_vae = KerasVAE()
 keras_vae.compile(optimizer=keras.optimizers.Adam(LR))
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 print(f"Keras VAE: {keras_vae.encoder.count_params() + keras_vae.decoder.count_params():,} parameters "
       f"(PyTorch: {n_params:,})")
 
@@ -553,10 +550,10 @@ assert quality["class_entropy"] > cfg.pick(full=2.15, ci=1.9), "a VAE should cov
 # leaves uncertain, and we show means, not binary draws. Sharper samples need a decoder that models pixels jointly
 # (autoregressive, or the GAN and diffusion models of 10 and 11).
 
-# %% [markdown] slideshow={"slide_type": "slide"}
+# %% [markdown] slideshow={"slide_type": "slide"} tags=["remove-cell"]
 # ## 9. Headline figures
 
-# %%
+# %% tags=["remove-cell"]
 runtime.save_headline(NOTEBOOK, {
     "test_elbo_nats": round(test_elbo, 2),
     "train_elbo_nats": round(history["train_elbo"][-1], 2),
@@ -573,7 +570,7 @@ runtime.save_headline(NOTEBOOK, {
     "kl_uniform": round(quality["kl_uniform"], 3),
     "confidence": round(quality["confidence"], 3),
     "epochs": NUM_EPOCHS,
-})
+});
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary · Exercises

@@ -125,8 +125,7 @@ def define_discriminator(n_inputs: int = 2, hidden: int = D_HIDDEN) -> keras.Mod
 
 discriminator = define_discriminator()
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 n_d = training.print_summary(discriminator)   # 2·25 + 25 = 75, then 25 + 1 = 26
 assert n_d == 101 and discriminator.output_shape == (None, 1)
 
@@ -203,8 +202,7 @@ def define_generator(latent_dim: int = LATENT_DIM, hidden: int = G_HIDDEN, n_out
 
 generator = define_generator()
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 n_g = training.print_summary(generator)   # 5·15 + 15 = 90, then 15·2 + 2 = 32
 assert n_g == 122 and generator.output_shape == (None, 2)
 
@@ -228,8 +226,7 @@ def define_gan(generator: keras.Model, discriminator: keras.Model) -> keras.Mode
 seed_d, seed_g = define_discriminator(), define_generator()
 gan_model = define_gan(seed_g, seed_d)
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 n_gan = training.print_summary(gan_model)
 n_trainable = sum(int(np.prod(v.shape)) for v in gan_model.trainable_weights)
 print(f"trainable parameters: {n_trainable:,} (the generator's); non-trainable: {n_gan - n_trainable:,} (the discriminator's)")
@@ -604,12 +601,12 @@ if not cfg.is_ci:
     assert compiled_rate / seed_rate >= 10, f"the compiled step should be at least 10x faster, got {compiled_rate / seed_rate:.1f}x"
     assert loop_rate > compiled_rate, "the loop in the graph should beat one call per step"
 
-# %% [markdown] slideshow={"slide_type": "slide"}
+# %% [markdown] slideshow={"slide_type": "slide"} tags=["remove-cell"]
 # ## 12. Headline figures
 # For `results/benchmark.md`: parameter counts, the final fit, the sweep's means and spreads, and the three speeds. Notebook 08 reports the same fit
 # metric and its own time, for the same schedule.
 
-# %%
+# %% tags=["remove-cell"]
 runtime.save_headline(NOTEBOOK, {
     "d_params": n_d, "g_params": n_g, "gan_params": n_gan, "gan_trainable": n_trainable,
     "steps": NUM_STEPS, "final_mmd": round(final["mmd"], 4), "best_mmd": round(best["mmd"], 4),
@@ -624,7 +621,7 @@ runtime.save_headline(NOTEBOOK, {
     "paired_diff_both_arms": f"{both_mean:+.4f}±{both_se:.4f}",
     "train_s": round(train_seconds, 1), "seed_style_steps_per_s": round(seed_rate, 2),
     "compiled_steps_per_s": round(compiled_rate, 1), "loop_steps_per_s": round(loop_rate, 1),
-})
+});
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary · Exercises

@@ -83,8 +83,7 @@ show_source(ng.forward_d, ng.forward_g)
 # layers, Glorot-uniform outputs, zero biases); the seed's `randn` weights start the discriminator so saturated
 # that its first loss on fakes is 33.5 (seed output), about fifty times log 2.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 d_params, g_params = ng.init_discriminator(rng), ng.init_generator(rng)
 print(training.format_table([{"network": "discriminator", **{k: str(v.shape) for k, v in d_params.items()}, "params": ng.count_params(d_params)},
                              {"network": "generator", **{k: str(v.shape) for k, v in g_params.items()}, "params": ng.count_params(g_params)}]))
@@ -377,10 +376,10 @@ print(f"share of generated points on the left arm (x < 0; real: 0.5): best {np.m
 # the seed's `train_on_batch` loop.
 # (For large networks the frameworks win: they fuse and parallelise work that NumPy does one call at a time.)
 
-# %% [markdown] slideshow={"slide_type": "slide"}
+# %% [markdown] slideshow={"slide_type": "slide"} tags=["remove-cell"]
 # ## 9. Headline figures
 
-# %%
+# %% tags=["remove-cell"]
 runtime.save_headline(NOTEBOOK, {
     "d_params": ng.count_params(d_params), "g_params": ng.count_params(g_params),
     "gradcheck_max_rel_err": float(f"{max_check_error:.2e}"), "gradcheck_worst_entry": float(f"{worst_entry:.2e}"),
@@ -388,7 +387,7 @@ runtime.save_headline(NOTEBOOK, {
     "steps": NUM_STEPS, "final_mmd": round(final["mmd"], 4), "best_mmd": round(best["mmd"], 4),
     "final_residual": round(final["residual"], 4), "train_s": round(train_seconds, 1),
     "steps_per_s": round(NUM_STEPS / train_seconds, 1),
-})
+});
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary · Exercises

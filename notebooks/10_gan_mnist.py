@@ -168,8 +168,7 @@ def build_discriminator(width: int = WIDTH) -> keras.Model:
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The parameter counts follow from the widths alone (checked output).
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 G, D = build_generator(LATENT_DIM), build_discriminator()
 print(f"generator: {G.count_params():,} parameters · discriminator: {D.count_params():,} parameters")
 assert G.output_shape == (None, 28, 28, 1) and D.output_shape == (None, 1)
@@ -615,7 +614,7 @@ print(f"{sec_per_epoch:.2f} s per epoch of {STEPS_PER_EPOCH} steps on {'GPU' if 
       f"= {1000 * sec_per_epoch / STEPS_PER_EPOCH:.1f} ms per step of batch {BATCH_SIZE}; "
       f"{NUM_EPOCHS} epochs ≈ {NUM_EPOCHS * sec_per_epoch / 60:.1f} min")
 
-# %% slideshow={"slide_type": "skip"}
+# %% slideshow={"slide_type": "skip"} tags=["remove-cell"]
 runtime.save_headline(NOTEBOOK, {
     "sec_per_epoch": round(sec_per_epoch, 2),
     "xla": XLA, "mixed_precision": MIXED_PRECISION,
@@ -631,7 +630,7 @@ runtime.save_headline(NOTEBOOK, {
     "experiment_epochs": EXPERIMENT_EPOCHS, "experiment_seeds": len(EXPERIMENT_SEEDS),
     **{f"test_fid_{label.split()[0].replace('-', '_')}": "{:.1f}±{:.1f}".format(*metrics.seed_spread(v["test FID"]))
        for label, v in per_setting.items()},
-})
+});
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary · Exercises

@@ -584,8 +584,7 @@ assert unet.down1(unet.stem(probe)).shape == (4, UNET_CHANNELS, 14, 14)
 assert unet.down2(torch.zeros(4, 2 * UNET_CHANNELS, 14, 14, device=DEVICE)).shape == (4, 2 * UNET_CHANNELS, 7, 7)
 assert unet(probe, torch.tensor([1, 10, 100, NUM_DIFFUSION_STEPS], device=DEVICE)).shape == probe.shape
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 print(f"U-Net with {UNET_CHANNELS} channels: {sum(p.numel() for p in unet.parameters()):,} parameters")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -768,10 +767,10 @@ assert quality["fid"] < cfg.pick(full=120.0, ci=0.6 * noise_fid)
 assert quality["class_entropy"] > cfg.pick(full=2.2, ci=1.0), "every digit should be drawn"
 assert np.isfinite(samples).all() and samples.min() >= 0 and samples.max() <= 1
 
-# %% [markdown] slideshow={"slide_type": "slide"}
+# %% [markdown] slideshow={"slide_type": "slide"} tags=["remove-cell"]
 # ## 8. Headline figures
 
-# %% slideshow={"slide_type": "skip"}
+# %% slideshow={"slide_type": "skip"} tags=["remove-cell"]
 runtime.save_headline(NOTEBOOK, {
     "dsm_slope_over_noised": round(float(slope / noised_slope), 4),
     "mixture_score_err_data": round(err_data, 3),
@@ -796,7 +795,7 @@ runtime.save_headline(NOTEBOOK, {
     "class_entropy": round(quality["class_entropy"], 3),
     "confidence": round(quality["confidence"], 3),
     "num_eval": NUM_EVAL,
-})
+});
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary · Exercises

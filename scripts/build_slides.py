@@ -212,15 +212,21 @@ def execute(src: Path, profile: str, *, reexecute: bool = False, timeout: int = 
 # ---------------------------------------------------------------------------------------------------------
 
 
+REMOVE_TAG = "remove-cell"
+
+
 def _prepare(nb):
     """A copy of ``nb`` ready for a static page.
 
+    Cells tagged ``remove-cell`` exist for the benchmark and the tests (the headline figures), not for the
+    audience: they are left out of slides and pages (they stay in the notebook, where they run).
     Widget state (tqdm's notebook progress bars) is dropped: rendering it would load the widget manager from
     a CDN. Each widget output keeps its text fallback (the final state of the progress bar).
     """
     import copy
 
     nb = copy.deepcopy(nb)
+    nb.cells = [c for c in nb.cells if REMOVE_TAG not in c.get("metadata", {}).get("tags", [])]
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         for out in cell.get("outputs", []):

@@ -1,4 +1,4 @@
-"""Reference outputs for the notebook cells marked ``# NBVAL_CHECK_OUTPUT``.
+"""Reference outputs for the notebook cells tagged ``nbval-check-output``.
 
 The notebooks are committed without outputs (they diff well and carry no stale results), but nbval only
 compares a cell whose reference in the .ipynb was run. So the reference outputs of the marked cells live
@@ -19,14 +19,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 STORE = ROOT / "tests" / "notebook_outputs"
-MARKER = "NBVAL_CHECK_OUTPUT"
+TAG = "nbval-check-output"   # nbval's own cell tag; in the py:percent source: `# %% tags=["nbval-check-output"]`
 
 
 def is_checked(cell) -> bool:
-    """True for a code cell that carries the ``# NBVAL_CHECK_OUTPUT`` comment."""
-    return cell["cell_type"] == "code" and any(
-        line.strip().lstrip("#").strip() == MARKER for line in cell["source"].splitlines() if line.strip().startswith("#")
-    )
+    """True for a code cell tagged ``nbval-check-output`` (nbval compares its output with the reference)."""
+    return cell["cell_type"] == "code" and TAG in cell.get("metadata", {}).get("tags", [])
 
 
 def cell_key(cell) -> str:
@@ -58,7 +56,7 @@ def inject(nb, notebook: Path) -> list[str]:
             continue
         key = cell_key(cell)
         if key not in expected:
-            problems.append(f"cell {i} ({cell['source'].strip().splitlines()[1:2]}) has no recorded output")
+            problems.append(f"cell {i} ({cell['source'].strip().splitlines()[0:1]}) has no recorded output")
             continue
         import nbformat
 
@@ -79,7 +77,7 @@ def record(executed: Path) -> Path:
                 raise SystemExit(f"{executed.name}: a checked cell raised; fix the notebook before recording")
             src = cell["source"]
             cells[cell_key(cell)] = {
-                "source_head": src.strip().splitlines()[1:3],
+                "source_head": src.strip().splitlines()[0:2],
                 "outputs": [_clean(dict(o)) for o in cell.get("outputs", [])],
             }
     path = store_path(executed)

@@ -63,11 +63,12 @@ def test_follows_the_template(source: Path) -> None:
     assert "## Summary · Exercises" in text
     assert "!pip" not in text and "%pip" not in text, "no installs from notebooks"
     assert "assert " in text, "every notebook checks its claims"
+    assert "NBVAL" not in text, "test markers belong in cell tags (`# %% tags=[\"nbval-check-output\"]`), not in code"
 
 
 @pytest.mark.parametrize("ipynb", IPYNBS, ids=lambda p: p.stem)
 def test_checked_cells_have_recorded_outputs(ipynb: Path) -> None:
-    # nbval compares `# NBVAL_CHECK_OUTPUT` cells only against a reference that was run; the notebooks are
+    # nbval compares `nbval-check-output` cells only against a reference that was run; the notebooks are
     # committed without outputs, so the references live in tests/notebook_outputs/ (scripts/expected_outputs.py).
     import sys
 

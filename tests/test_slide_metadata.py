@@ -7,7 +7,9 @@ Checked for each notebooks/NN_*.ipynb, present and future:
   imports one more helper module is an ordinary cell);
 - the notebook is cut into slides: at least MIN_SLIDES ``slide`` cells;
 - a section heading (``## ``) opens a ``slide`` or ``subslide``, so it never lands in the middle of a slide;
-- every slide_type is one reveal.js knows.
+- every slide_type is one reveal.js knows;
+- the cells that exist for the benchmark (``runtime.save_headline``, and the heading that introduces them) are
+  tagged ``remove-cell``, so slides and pages leave them out, and show nothing in JupyterLab either.
 """
 
 from __future__ import annotations
@@ -82,3 +84,27 @@ def test_known_slide_types(notebook):
     path, nb = notebook
     wrong = [f"{where(path, i, c)}: {slide_type(c)!r}" for i, c in enumerate(nb.cells) if slide_type(c) not in SLIDE_TYPES]
     assert not wrong, f"unknown slide_type (use one of {sorted(SLIDE_TYPES)}): {wrong}"
+
+
+def test_bookkeeping_is_off_the_slides(notebook):
+    nb_path, nb = notebook
+    for i, cell in enumerate(nb.cells):
+        tags = cell.get("metadata", {}).get("tags", [])
+        if cell.cell_type == "code" and "runtime.save_headline(" in cell.source:
+            assert "remove-cell" in tags, f"{where(nb_path, i, cell)}: tag it remove-cell (`# %% tags=[\"remove-cell\"]`)"
+            assert cell.source.rstrip().endswith(";"), f"{where(nb_path, i, cell)}: end with `;` (no value shown)"
+        if cell.cell_type == "markdown" and re.search(r"^## .*[Hh]eadline figures", cell.source, re.M):
+            assert "remove-cell" in tags, f"{where(nb_path, i, cell)}: the headline heading is bookkeeping too"
+
+
+def test_slides_and_pages_leave_the_bookkeeping_out(notebook):
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    import build_slides
+
+    _, nb = notebook
+    shown = build_slides._prepare(nb)
+    assert not any("runtime.save_headline(" in c.source for c in shown.cells)
+    assert not any("NBVAL" in c.source for c in shown.cells)
+    assert len(shown.cells) < len(nb.cells) and nb.cells[0].source == shown.cells[0].source
