@@ -48,9 +48,14 @@ def test_install_is_idempotent() -> None:
 
 def test_tensorflow_prints_no_banner_into_a_notebook() -> None:
     """oneDNN on makes TensorFlow write a banner to fd 2 at import; the course kernel keeps it out of cell outputs."""
+    import os
+
     from jupyter_client.manager import start_new_kernel
 
-    km, kc = start_new_kernel(kernel_name="course")
+    # ipykernel stops capturing file-descriptor output when PYTEST_CURRENT_TEST is set, which would make this test
+    # pass whatever the kernel's argv says: start the kernel as JupyterLab would, without it.
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
+    km, kc = start_new_kernel(kernel_name="course", env=env)
     outputs = []
     try:
         reply = kc.execute_interactive("import tensorflow as tf\nprint(float(tf.reduce_sum(tf.ones(3))))",
