@@ -288,6 +288,18 @@ class Adam:
             params[k] -= scale * self.m[k] / (np.sqrt(self.v[k]) + self.epsilon)
 
 
+class SGD:
+    """Plain gradient descent, ``p −= lr · grad``: the seed's update, with :class:`Adam`'s interface."""
+
+    def __init__(self, params: Params, lr: float = 1e-3) -> None:
+        self.lr = lr
+
+    def step(self, params: Params, grads: Params) -> None:
+        """Update ``params`` in place."""
+        for k in params:
+            params[k] -= self.lr * grads[k]
+
+
 def train_step(
     d_params: Params,
     g_params: Params,

@@ -62,6 +62,7 @@ HALF_BATCH = BATCH_SIZE // 2
 LR = 1e-3
 EVAL_EVERY = cfg.pick(full=2_000, ci=1_000)
 EVAL_SAMPLES = 1_000
+TIMING_STEPS = 1_000                          # steps per timing in section 8's cost ladder
 CHECK_BATCH = 16                              # points in the gradient check's fixed batch
 FD_EPS = 1e-6                                 # finite-difference step (float64)
 rng = np.random.default_rng(SEED)
@@ -370,11 +371,74 @@ print(f"share of generated points on the left arm (x < 0; real: 0.5): best {np.m
 # certain consequence of the settings: it is one draw of a game whose outcome depends on the seed, and one run
 # per notebook cannot say how often it happens. That takes several seeds per setting: 07's section 10 ran 30
 # with these settings, and 3 of them lost part of the curve (exercise 5 counts it here).
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Where the time of a step goes
+# NumPy needs no graph and no framework dispatch: for networks this small a step is a few dozen tiny matrix
+# products, each a call of a few microseconds. The seed's own loop did only that, plus plain gradient descent.
+# Ours does more per step, so we time the difference, adding one ingredient at a time (copies of the trained
+# weights, one fixed batch, best of three runs of `TIMING_STEPS` steps):
 #
-# NumPy needs no graph and no framework dispatch: for networks this small its per-step cost is a few dozen tiny
-# matrix products, of the same order as 07's compiled step (07's loop in the graph is faster still) and far below
-# the seed's `train_on_batch` loop.
-# (For large networks the frameworks win: they fuse and parallelise work that NumPy does one call at a time.)
+# 1. the gradients alone: forward and backward passes of D (real, fake) and of G through D;
+# 2. plus the seed's update, plain gradient descent (`ng.SGD`);
+# 3. `ng.train_step` with SGD: adds the losses and accuracies that section 7 records for the curves;
+# 4. `ng.train_step` with Adam: the step we trained with.
+
+# %%
+def steps_per_second(step, repeats=3):
+    """Best of `repeats` timings of `TIMING_STEPS` calls of `step()`, as steps per second."""
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(TIMING_STEPS):
+            step()
+        best = min(best, time.perf_counter() - start)
+    return TIMING_STEPS / best
+
+
+time_rng = np.random.default_rng(SEED + 2)
+real_t, ones_t, zeros_t = data.quadratic_samples(HALF_BATCH, time_rng), np.ones(HALF_BATCH), np.zeros(HALF_BATCH)
+d_t, g_t = ng.copy_params(d_params), ng.copy_params(g_params)
+
+
+def gradients_only():
+    fake, _ = ng.forward_g(g_t, time_rng.standard_normal((HALF_BATCH, LATENT_DIM)))
+    grads = [ng.backward_d(d_t, ng.forward_d(d_t, x)[1], t)[0] for x, t in ((real_t, ones_t), (fake, zeros_t))]
+    return grads, ng.g_loss_and_grads(g_t, d_t, time_rng.standard_normal((BATCH_SIZE, LATENT_DIM)))[1]
+
+
+sgd_d, sgd_g = ng.SGD(d_t, lr=LR), ng.SGD(g_t, lr=LR)
+adam_d, adam_g = ng.Adam(d_t, lr=LR), ng.Adam(g_t, lr=LR)
+
+
+def seed_style_step():
+    (grad_real, grad_fake), grad_g = gradients_only()
+    sgd_d.step(d_t, grad_real), sgd_d.step(d_t, grad_fake), sgd_g.step(g_t, grad_g)
+
+
+ladder = {
+    "1. gradients only": steps_per_second(gradients_only),
+    "2. + plain gradient descent (the seed's loop)": steps_per_second(seed_style_step),
+    "3. train_step with SGD (+ losses, accuracies)": steps_per_second(
+        lambda: ng.train_step(d_t, g_t, sgd_d, sgd_g, real_t, time_rng, LATENT_DIM)),
+    "4. train_step with Adam (what section 7 ran)": steps_per_second(
+        lambda: ng.train_step(d_t, g_t, adam_d, adam_g, real_t, time_rng, LATENT_DIM)),
+}
+for name, rate in ladder.items():
+    print(f"{name:48s} {rate:7,.0f} steps/s  ({1e6 / rate:5.0f} µs per step)")
+print(f"{'section 7, fresh data, history and evaluations':48s} {NUM_STEPS / train_seconds:7,.0f} steps/s")
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# In our `full` run on the 2-core CPU (timings move by tens of percent from run to run; the table above is this
+# run's): the gradients cost about 200 µs per step and the seed's plain update adds almost nothing, so the seed's
+# loop runs at about 5,000 steps/s. The losses and accuracies add about 15 µs; Adam adds about 70 µs (a third
+# more), its running moments and square roots on all eight parameter arrays, three times per step. Section 7's
+# loop, with a fresh batch every step, the history and five evaluations of 1,000 points, ran at about 2,900
+# steps/s. What the extra time buys: Adam makes the run comparable with 07 (same optimiser, same schedule), and
+# the recorded losses and accuracies are the curves of section 7. For comparison, 07's `full` run on the same
+# networks: its compiled step about 580 steps/s, its whole loop inside one graph about 1,900 steps/s. At this
+# size NumPy's bare step is faster than both; for large networks the frameworks win outright, because they fuse
+# and parallelise work that NumPy does one call at a time.
 
 # %% [markdown] slideshow={"slide_type": "slide"} tags=["remove-cell"]
 # ## 9. Headline figures

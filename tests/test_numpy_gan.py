@@ -138,6 +138,13 @@ def test_adam_matches_keras_first_step():
     assert np.allclose(p["w"], [0.99, -1.99], atol=1e-6)
 
 
+def test_sgd_step_is_minus_lr_times_grad():
+    p = {"w": np.array([1.0, -2.0]), "c": np.asarray(0.5)}
+    opt = ng.SGD(p, lr=0.1)
+    opt.step(p, {"w": np.array([0.3, -4.0]), "c": np.asarray(1.0)})
+    assert np.allclose(p["w"], [0.97, -1.6]) and np.isclose(p["c"], 0.4)
+
+
 def test_training_improves_the_fit():
     rng = np.random.default_rng(0)
     d, g = ng.init_discriminator(rng), ng.init_generator(rng)
