@@ -301,6 +301,14 @@ def run_sweep(
     return rows
 
 
+STEPS_PER_EXECUTION = 32
+"""Optimizer steps Keras runs per call into the compiled train function (``compile(steps_per_execution=...)``).
+
+For the course's small dense networks the per-call overhead of ``fit`` costs more than the arithmetic; running 32
+steps per call measured 1.5-2.4x faster per epoch on a 2-core CPU (notebook 01 times it). The updates are the
+same; callbacks see batches in groups of 32 (the course's callbacks only act per epoch)."""
+
+
 def build_mlp(
     hidden: Sequence[int],
     *,
@@ -310,13 +318,15 @@ def build_mlp(
     lr: float = 1e-3,
     input_dim: int = 784,
     num_classes: int = 10,
+    steps_per_execution: int = STEPS_PER_EXECUTION,
 ) -> Any:
     """The seed's dense classifier, compiled: ``Dense → activation`` per hidden layer, then softmax.
 
     Layers are named ``hidden1, act1, ..., logits, softmax`` so summaries are the
     same run after run. ``regularizer`` is ``"l1"``, ``"l2"`` or ``None``; ``lam``
     is its strength λ, applied to every kernel (not the biases), as in the seed.
-    Optimizer: Adam with learning rate ``lr``; loss: cross-entropy.
+    Optimizer: Adam with learning rate ``lr``; loss: cross-entropy. ``steps_per_execution``
+    optimizer steps run per call into the compiled graph (see :data:`STEPS_PER_EXECUTION`).
     """
     import keras
 
@@ -330,7 +340,8 @@ def build_mlp(
     layers += [keras.layers.Dense(num_classes, kernel_regularizer=reg, name="logits"),
                keras.layers.Activation("softmax", name="softmax")]
     model = keras.Sequential(layers, name="mlp")
-    model.compile(optimizer=keras.optimizers.Adam(lr), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.compile(optimizer=keras.optimizers.Adam(lr), loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+                  steps_per_execution=steps_per_execution)
     return model
 
 
