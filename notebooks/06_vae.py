@@ -65,6 +65,8 @@ AE_BATCH_SIZE = 32                               # more, smaller steps: the plai
 LR = 1e-3
 IWAE_K = cfg.pick(full=1000, ci=100)             # importance samples per test image
 IWAE_N = cfg.pick(full=10_000, ci=300)           # test images for the IWAE estimate
+N_PAIRS = cfg.pick(full=1_000, ci=200)           # random test pairs for the interpolation check
+NUM_SEEDS = 3                                    # seeds of the autoencoder-against-VAE comparison (section 8)
 N_SAMPLES = cfg.pick(full=10_000, ci=1_000)      # prior samples scored by FID-MNIST
 PUBLISHED_LOG_PX = -86.76                        # Burda et al. 2016, Table 1: VAE, 1 stochastic layer, k=1 training
 device = runtime.torch_device()
@@ -117,9 +119,14 @@ def mlp(sizes: list[int], act: type[nn.Module] = nn.Tanh, last_activation: nn.Mo
     return nn.Sequential(*mods)
 
 
+def make_autoencoder() -> nn.Sequential:
+    """Encoder 784-200-200-50 and decoder 50-200-200-784 (ReLU, sigmoid output); [0] encodes, [1] decodes."""
+    return nn.Sequential(mlp([784, HIDDEN, HIDDEN, LATENT_DIM], nn.ReLU),
+                         mlp([LATENT_DIM, HIDDEN, HIDDEN, 784], nn.ReLU, nn.Sigmoid())).to(device)
+
+
 torch.manual_seed(SEED)
-autoencoder = nn.Sequential(mlp([784, HIDDEN, HIDDEN, LATENT_DIM], nn.ReLU),
-                            mlp([LATENT_DIM, HIDDEN, HIDDEN, 784], nn.ReLU, nn.Sigmoid())).to(device)
+autoencoder = make_autoencoder()
 
 # %% tags=["nbval-check-output"]
 print(f"autoencoder: {sum(p.numel() for p in autoencoder.parameters()):,} parameters")
@@ -134,26 +141,34 @@ def batches(n: int, batch_size: int, generator: torch.Generator):
     return perm.split(batch_size)
 
 
-opt = torch.optim.Adam(autoencoder.parameters(), lr=LR)
-g = torch.Generator().manual_seed(SEED)
+def train_autoencoder(model: nn.Sequential, seed: int = SEED) -> list[float]:
+    """`AE_EPOCHS` epochs of Adam on the squared error; returns the test MSE per pixel after each epoch."""
+    opt = torch.optim.Adam(model.parameters(), lr=LR)
+    g = torch.Generator().manual_seed(seed)
+    mse = []
+    for epoch in tqdm(range(AE_EPOCHS), desc=f"autoencoder (seed {seed})"):
+        for idx in batches(len(x_train01), AE_BATCH_SIZE, g):
+            xb = x_train01[idx].to(device)
+            loss = ((model(xb) - xb) ** 2).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        with torch.no_grad():
+            mse.append(((model(x_test01.to(device)).cpu() - x_test01) ** 2).mean().item())
+    return mse
+
+
 x_test01 = torch.from_numpy(mnist.x_test)
-ae_mse = []
-for epoch in tqdm(range(AE_EPOCHS), desc="autoencoder"):
-    for idx in batches(len(x_train01), AE_BATCH_SIZE, g):
-        xb = x_train01[idx].to(device)
-        loss = ((autoencoder(xb) - xb) ** 2).mean()
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-    with torch.no_grad():
-        ae_mse.append(((autoencoder(x_test01.to(device)).cpu() - x_test01) ** 2).mean().item())
+ae_mse = train_autoencoder(autoencoder)
 baseline_mse = ((x_test01 - x_train01.mean(0)) ** 2).mean().item()
 print(f"test MSE per pixel: {ae_mse[-1]:.4f}   (predicting the mean image: {baseline_mse:.4f})")
 assert ae_mse[-1] < cfg.pick(full=0.3, ci=0.7) * baseline_mse, "the autoencoder should beat the mean image clearly"
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Reconstructions are good. But the autoencoder gives no way to *generate*: nothing says which codes are valid,
-# so decoding random codes gives blobs (bottom row). And it assigns no probability to a digit.
+# so decoding random codes gives blobs (bottom row). And it assigns no probability to a digit. Drawing codes
+# from N(0, I) is unfair to it, though: its codes were never asked to look like N(0, I). Section 8 gives the
+# autoencoder its best chance, codes drawn from a Gaussian fitted to its own training codes, and measures both.
 
 # %%
 with torch.no_grad():
@@ -266,9 +281,9 @@ def mean_elbo(x: torch.Tensor, encoder: Encoder, decoder: Decoder, batch: int = 
     return total / len(x)
 
 
-def train_vae(encoder: Encoder, decoder: Decoder, epochs: int, desc: str) -> dict[str, list[float]]:
+def train_vae(encoder: Encoder, decoder: Decoder, epochs: int, desc: str, seed: int = SEED) -> dict[str, list[float]]:
     opt = torch.optim.Adam([*encoder.parameters(), *decoder.parameters()], lr=LR)
-    g = torch.Generator().manual_seed(SEED)
+    g = torch.Generator().manual_seed(seed)
     hist = {"train_elbo": [], "test_elbo": [], "kl": []}
     for epoch in tqdm(range(epochs), desc=desc):
         tot, tot_kl = 0.0, 0.0
@@ -381,8 +396,10 @@ fig = plotting.image_grid(np.concatenate([x_test[:10].numpy(), recon, samples[:2
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Interpolating between two digits
-# Encode two test digits, walk in a straight line between their means μ₁ → μ₂ and decode each point. The prior
-# fills the space between codes, so the intermediate images are digit-like, unlike the autoencoder's blobs.
+# Encode two test digits, walk in a straight line between their means μ₁ → μ₂ and decode each point. The KL
+# term pulls every code towards the prior, so one might expect the space between two codes to be space the
+# decoder was trained on, and the autoencoder's codes to lie anywhere, with gaps between them that it never
+# decoded. Top row: the VAE; bottom row: the autoencoder, between the same two digits.
 
 # %%
 a, b = int(np.flatnonzero(y_test == 2)[0]), int(np.flatnonzero(y_test == 7)[0])
@@ -390,8 +407,40 @@ with torch.no_grad():
     mu_ab = encoder(x_test[[a, b]].to(device)).mean
     t = torch.linspace(0, 1, 10, device=device)[:, None]
     path = torch.sigmoid(decoder.net((1 - t) * mu_ab[0] + t * mu_ab[1])).cpu().numpy()
-fig = plotting.image_grid(path, ncols=10, cell_size=0.8, vmin=0, vmax=1, title="from a 2 to a 7 in latent space")
+    h_ab = autoencoder[0](x_test01[[a, b]].to(device))
+    ae_path = autoencoder[1]((1 - t) * h_ab[0] + t * h_ab[1]).cpu().numpy()
+fig = plotting.image_grid(np.concatenate([path, ae_path]), ncols=10, cell_size=0.8, vmin=0, vmax=1,
+                          title="from a 2 to a 7: VAE (top), autoencoder (bottom)")
 assert np.abs(path[0] - path[-1]).mean() > np.abs(path[0] - path[1]).mean(), "the path should move gradually"
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# One pair is an anecdote. Over `N_PAIRS` random pairs of test digits, we score the eight interior points of each
+# path with the course's MNIST classifier (section 8 introduces it): its mean confidence says how digit-like the
+# images between two codes are, for each model; the same score on real test digits is the yardstick.
+
+# %%
+pair_rng = np.random.default_rng(SEED)
+pairs = pair_rng.choice(len(x_test), size=(N_PAIRS, 2))
+t_in = torch.linspace(0, 1, 10, device=device)[1:-1, None, None]          # the 8 interior points
+
+
+def interior_confidence(encode, decode, x: torch.Tensor) -> float:
+    """Mean classifier confidence on the interior points of straight latent paths between pairs of x."""
+    with torch.no_grad():
+        h1, h2 = encode(x[pairs[:, 0]].to(device)), encode(x[pairs[:, 1]].to(device))
+        images = decode(((1 - t_in) * h1 + t_in * h2).reshape(-1, h1.shape[1])).cpu().numpy()
+    return mnist_metrics.mean_confidence(images)
+
+
+def vae_path_confidence(encoder: Encoder, decoder: Decoder) -> float:
+    return interior_confidence(lambda x: encoder(x).mean, lambda z: torch.sigmoid(decoder.net(z)), x_test)
+
+
+path_conf = {"VAE": vae_path_confidence(encoder, decoder),
+             "autoencoder": interior_confidence(autoencoder[0], autoencoder[1], x_test01)}
+real_conf = mnist_metrics.mean_confidence(mnist.x_test)
+print(f"{N_PAIRS} paths, 8 interior points each: mean classifier confidence "
+      + ", ".join(f"{k} {v:.3f}" for k, v in path_conf.items()) + f"; real test digits {real_conf:.3f}")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. A two-dimensional latent space
@@ -550,6 +599,78 @@ assert quality["class_entropy"] > cfg.pick(full=2.15, ci=1.9), "a VAE should cov
 # leaves uncertain, and we show means, not binary draws. Sharper samples need a decoder that models pixels jointly
 # (autoregressive, or the GAN and diffusion models of 10 and 11).
 
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Does the VAE sample better than an autoencoder with a fitted Gaussian?
+# Section 2 decoded N(0, I) codes, which the autoencoder never produced. Its best chance is a Gaussian fitted to
+# its own codes of the training images (mean and full 50 × 50 covariance), then decoding draws from that. This is
+# the "ex-post density estimation" of Ghosh et al. (2020, *From variational to deterministic autoencoders*),
+# who found that it can match a VAE's samples. Same sample size, same scores.
+
+# %%
+@torch.no_grad()
+def fitted_gaussian_samples(ae: nn.Sequential, n: int, seed: int = SEED) -> np.ndarray:
+    """Decode `n` codes drawn from a Gaussian (mean, full covariance) fitted to the AE's training codes."""
+    codes = torch.cat([ae[0](xb.to(device)).cpu() for xb in x_train01.split(5_000)]).double()
+    fitted = torch.distributions.MultivariateNormal(codes.mean(0), covariance_matrix=torch.cov(codes.T))
+    torch.manual_seed(seed)
+    return ae[1](fitted.sample((n,)).float().to(device)).cpu().numpy()
+
+
+ae_fitted = fitted_gaussian_samples(autoencoder, N_SAMPLES)
+with torch.no_grad():
+    ae_prior = autoencoder[1](torch.randn(N_SAMPLES, LATENT_DIM, device=device)).cpu().numpy()
+compared = {"VAE, z ~ N(0, I)": quality,
+            "autoencoder, z ~ N(0, I)": mnist_metrics.sample_quality(ae_prior),
+            "autoencoder, z ~ fitted Gaussian": mnist_metrics.sample_quality(ae_fitted)}
+print(f"{'samples (n=' + str(N_SAMPLES) + ')':34s} {'FID-MNIST':>9s} {'class entropy':>13s} {'confidence':>10s}")
+for name, q in compared.items():
+    print(f"{name:34s} {q['fid']:9.1f} {q['class_entropy']:13.3f} {q['confidence']:10.3f}")
+assert compared["autoencoder, z ~ N(0, I)"]["fid"] > 1.5 * quality["fid"], "N(0, I) codes should not suit the AE"
+assert compared["autoencoder, z ~ fitted Gaussian"]["fid"] < 0.5 * compared["autoencoder, z ~ N(0, I)"]["fid"]
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# One run of each model is one draw. `NUM_SEEDS − 1` more seeds of both, trained exactly as above (new initial
+# weights, minibatch order and noise; seed 0 is the run above), give a mean and a spread for the four numbers
+# that compare them: the FID of the VAE's prior samples and of the autoencoder's fitted-Gaussian samples, and the
+# confidence along the interpolation paths of section 5.
+
+# %%
+per_seed = [{"seed": SEED, "fid_vae": quality["fid"], "fid_ae_fitted": compared["autoencoder, z ~ fitted Gaussian"]["fid"],
+             "path_vae": path_conf["VAE"], "path_ae": path_conf["autoencoder"]}]
+for seed in range(SEED + 1, SEED + NUM_SEEDS):
+    torch.manual_seed(seed)
+    ae_s = make_autoencoder()
+    train_autoencoder(ae_s, seed)
+    torch.manual_seed(seed)
+    enc_s, dec_s = Encoder().to(device), Decoder().to(device)
+    train_vae(enc_s, dec_s, NUM_EPOCHS, f"VAE (seed {seed})", seed=seed)
+    with torch.no_grad():
+        torch.manual_seed(seed)
+        vae_s = torch.sigmoid(dec_s.net(torch.randn(N_SAMPLES, LATENT_DIM, device=device))).cpu().numpy()
+    per_seed.append({"seed": seed, "fid_vae": mnist_metrics.fid_mnist(vae_s),
+                     "fid_ae_fitted": mnist_metrics.fid_mnist(fitted_gaussian_samples(ae_s, N_SAMPLES, seed)),
+                     "path_vae": vae_path_confidence(enc_s, dec_s),
+                     "path_ae": interior_confidence(ae_s[0], ae_s[1], x_test01)})
+seed_table = {k: np.array([r[k] for r in per_seed]) for k in per_seed[0]}
+fid_diff = seed_table["fid_ae_fitted"] - seed_table["fid_vae"]          # paired by seed
+path_diff = seed_table["path_vae"] - seed_table["path_ae"]
+for k in ("fid_vae", "fid_ae_fitted", "path_vae", "path_ae"):
+    print(f"{k:14s} {seed_table[k].mean():8.3f} ± {seed_table[k].std(ddof=1):.3f}   (seeds: {np.round(seed_table[k], 3)})")
+print(f"FID, AE fitted − VAE: {fid_diff.mean():+.1f} ± {fid_diff.std(ddof=1):.1f}; "
+      f"path confidence, VAE − AE: {path_diff.mean():+.3f} ± {path_diff.std(ddof=1):.3f}")
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# The asserts: the ranking by FID must exceed twice the seed-to-seed spread of the paired difference, in the
+# direction each profile measured (see below), and the two interpolation scores must agree within 0.03.
+
+# %%
+FID_WINNER = cfg.pick(full=+1, ci=-1)     # +1: the VAE's FID is lower (full); -1: the autoencoder's (ci, see below)
+assert FID_WINNER * fid_diff.mean() > 2 * fid_diff.std(ddof=1), "the FID ranking is within the seed noise"
+assert abs(path_diff.mean()) < 0.03, "the interpolation scores differ: revisit the text"
+fig = plotting.image_grid(np.concatenate([samples[:10].reshape(10, -1), ae_prior[:10], ae_fitted[:10]]), ncols=10,
+                          cell_size=0.8, vmin=0, vmax=1,
+                          title="VAE prior samples · autoencoder, N(0, I) codes · autoencoder, fitted-Gaussian codes")
+
 # %% [markdown] slideshow={"slide_type": "slide"} tags=["remove-cell"]
 # ## 9. Headline figures
 
@@ -569,6 +690,12 @@ runtime.save_headline(NOTEBOOK, {
     "class_entropy": round(quality["class_entropy"], 3),
     "kl_uniform": round(quality["kl_uniform"], 3),
     "confidence": round(quality["confidence"], 3),
+    "fid_ae_prior": round(compared["autoencoder, z ~ N(0, I)"]["fid"], 1),
+    "fid_ae_fitted": round(compared["autoencoder, z ~ fitted Gaussian"]["fid"], 1),
+    "path_confidence_vae": round(path_conf["VAE"], 3),
+    "path_confidence_ae": round(path_conf["autoencoder"], 3),
+    "seeds_fid_ae_fitted_minus_vae": f"{fid_diff.mean():.1f}±{fid_diff.std(ddof=1):.1f}",
+    "seeds_path_conf_vae_minus_ae": f"{path_diff.mean():.3f}±{path_diff.std(ddof=1):.3f}",
     "epochs": NUM_EPOCHS,
 });
 

@@ -430,10 +430,10 @@ print(f"{'section 7, fresh data, history and evaluations':48s} {NUM_STEPS / trai
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # In our `full` run on the 2-core CPU (timings move by tens of percent from run to run; the table above is this
-# run's): the gradients cost about 200 µs per step and the seed's plain update adds almost nothing, so the seed's
-# loop runs at about 5,000 steps/s. The losses and accuracies add about 15 µs; Adam adds about 70 µs (a third
+# run's): the gradients cost about 150 µs per step and the seed's plain update about 20 µs more, so the seed's
+# loop runs at about 5,900 steps/s. The losses and accuracies add about 40 µs; Adam adds about 65 µs (a third
 # more), its running moments and square roots on all eight parameter arrays, three times per step. Section 7's
-# loop, with a fresh batch every step, the history and five evaluations of 1,000 points, ran at about 2,900
+# loop, with a fresh batch every step, the history and five evaluations of 1,000 points, ran at about 2,500
 # steps/s. What the extra time buys: Adam makes the run comparable with 07 (same optimiser, same schedule), and
 # the recorded losses and accuracies are the curves of section 7. For comparison, 07's `full` run on the same
 # networks: its compiled step about 580 steps/s, its whole loop inside one graph about 1,900 steps/s. At this
