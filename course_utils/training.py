@@ -305,7 +305,7 @@ STEPS_PER_EXECUTION = 32
 """Optimizer steps Keras runs per call into the compiled train function (``compile(steps_per_execution=...)``).
 
 For the course's small dense networks the per-call overhead of ``fit`` costs more than the arithmetic; running 32
-steps per call measured 1.5-2.4x faster per epoch on a 2-core CPU (notebook 01 times it). The updates are the
+steps per call measured 1.3-3.2x faster per epoch on a 2-core CPU (notebook 01 times it). The updates are the
 same; callbacks see batches in groups of 32 (the course's callbacks only act per epoch)."""
 
 

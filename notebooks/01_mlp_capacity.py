@@ -51,6 +51,8 @@ NUM_EPOCHS = cfg.pick(full=10, ci=4)
 BATCH_SIZE = 128
 LR = 1e-3
 TARGET_ACC = cfg.pick(full=0.97, ci=0.90)
+NUM_SEEDS = 3                                   # seeds of the whole sweep in section 5 (seed 0 is the headline run)
+LONG_EPOCHS = cfg.pick(full=40, ci=12)          # section 5: (30, 100) trained this long, to separate capacity from budget
 ARCHITECTURES = [(200, 100), (100, 100), (10, 100), (200, 200), (100, 200),
                  (10, 200), (200, 10), (100, 10), (10, 10), (30, 100)]   # section 1.3 of the seed, in its order
 
@@ -115,9 +117,9 @@ def seconds_per_epoch(hidden, steps_per_execution):
     keras.utils.set_random_seed(SEED)
     model = training.build_mlp(hidden, lr=LR, steps_per_execution=steps_per_execution)
     train_ds = training.as_dataset(mnist.x_train, mnist.y_train, BATCH_SIZE, shuffle=True, seed=SEED)
-    model.fit(train_ds, epochs=1, verbose=0)                      # traces the compiled step
+    model.fit(train_ds, epochs=1, shuffle=False, verbose=0)       # traces the compiled step (the dataset shuffles)
     start = time.perf_counter()
-    model.fit(train_ds, epochs=1, verbose=0)
+    model.fit(train_ds, epochs=1, shuffle=False, verbose=0)
     return time.perf_counter() - start
 
 
@@ -127,9 +129,10 @@ for hidden in (min(ARCHITECTURES, key=sizes.get), max(ARCHITECTURES, key=sizes.g
           f"{many:5.2f} s/epoch: {one / many:.1f}x faster")
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
-# In our `full` run on the 2-core CPU: 2.5× faster per epoch for (10, 10), where the overhead is nearly all of
-# a step, and 1.6× for (200, 200); the whole notebook went from 193 s to 119 s, with the same accuracies to the
-# last digit (`results/benchmark.md`, `results/01_mlp_capacity_sweep_full.csv`).
+# In our three `full` runs on the 2-core CPU: 2.5–3.2× faster per epoch for (10, 10), where the overhead is nearly
+# all of a step, and 1.3–1.7× for (200, 200) (timings move from run to run; the lines above are this run's).
+# The whole notebook, before section 5's extra seeds were added, went from 193 s to 119 s, with the same
+# accuracies to the last digit (`results/01_mlp_capacity_sweep_full.csv`).
 
 # %%
 models = {}
@@ -214,6 +217,65 @@ acc_30_100 = last["(30, 100)"]["val_accuracy"]
 print(f"(30, 100): validation accuracy {acc_30_100:.4f} with {last['(30, 100)']['params']:,} parameters")
 assert acc_30_100 >= cfg.pick(full=0.955, ci=0.85)  # full: measured 0.9628 (the seed's 0.97 is not reached)
 
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### One seed, or three?
+# A threshold decided by a few hundredths of a point can flip with the random seed: the initial weights and the
+# order of the minibatches. So we train the whole sweep again with `NUM_SEEDS − 1` more seeds (same data, same
+# recipe) and ask, per architecture, for the mean and the spread of the final validation accuracy, and in how
+# many seeds it reached the target.
+
+# %%
+seed_rows = {SEED: rows}
+for seed in range(SEED + 1, SEED + NUM_SEEDS):
+    seed_rows[seed] = training.run_sweep(
+        [{"hidden": h} for h in ARCHITECTURES], lambda hidden: training.build_mlp(hidden, lr=LR),
+        (mnist.x_train, mnist.y_train), (mnist.x_val, mnist.y_val),
+        epochs=NUM_EPOCHS, batch_size=BATCH_SIZE, seed=seed, name=lambda c: f"{c['hidden']}, seed {seed}")
+finals = {seed: [r["val_accuracy"] for r in training.final(rs)] for seed, rs in seed_rows.items()}
+by_arch = {run: np.array([finals[seed][i] for seed in finals]) for i, run in enumerate(last)}
+seed_table = sorted(({"run": run, "params": last[run]["params"], "mean val acc": a.mean(), "std": a.std(ddof=1),
+                      f"seeds ≥ {TARGET_ACC:.0%}": f"{int((a >= TARGET_ACC).sum())}/{NUM_SEEDS}"}
+                     for run, a in by_arch.items()), key=lambda r: r["params"])
+print(training.format_table(seed_table))
+smallest_per_seed = {seed: min((run for i, run in enumerate(last) if finals[seed][i] >= TARGET_ACC),
+                               key=lambda run: last[run]["params"], default=None) for seed in finals}
+print("smallest network reaching the target, per seed:", smallest_per_seed)
+acc_seeds = by_arch["(30, 100)"]
+acc_se = acc_seeds.std(ddof=1) / np.sqrt(NUM_SEEDS)             # standard error of the mean over seeds
+print(f"(30, 100): {acc_seeds.mean():.4f} ± {acc_se:.4f} (mean ± standard error over {NUM_SEEDS} seeds)")
+assert acc_seeds.mean() < TARGET_ACC - 2 * acc_se, "(30, 100) misses the target only within the seed noise"
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# **Measured** (`full`, 3 seeds): the answer does not flip. In every seed the smallest network over the line is
+# (100, 10) (0.9713 ± 0.0013 over seeds), and (30, 100) misses it in all three: 0.9650 ± 0.0019 (mean ± standard
+# error), 2.6 standard errors below 97 %. The assert asks for the mean to sit more than 2 standard errors below
+# the target (`full` margin: 0.0011). The seed-to-seed spread of one architecture (up to 0.0035) is as large as
+# the gaps between several neighbours in the table, which is why one run per architecture cannot rank them.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Capacity, or the 10-epoch budget?
+# "(30, 100) does not reach 97 %" can mean two things: it cannot (capacity), or it did not yet (ten epochs).
+# Train it `LONG_EPOCHS` epochs and look at the validation curve.
+
+# %%
+long_rows = training.run_sweep([{"hidden": (30, 100)}], lambda hidden: training.build_mlp(hidden, lr=LR),
+                               (mnist.x_train, mnist.y_train), (mnist.x_val, mnist.y_val), epochs=LONG_EPOCHS,
+                               batch_size=BATCH_SIZE, seed=SEED, name=lambda c: f"(30, 100), {LONG_EPOCHS} epochs")
+long_best = max(long_rows, key=lambda r: r["val_accuracy"])
+print(f"(30, 100) over {LONG_EPOCHS} epochs: best validation accuracy {long_best['val_accuracy']:.4f} at epoch "
+      f"{long_best['epoch']}, last {long_rows[-1]['val_accuracy']:.4f}; first epoch ≥ {TARGET_ACC:.0%}: "
+      f"{training.first_epoch_reaching(long_rows, TARGET_ACC)}")
+fig = plotting.curves_grid(long_rows, metric="accuracy", ncols=1, ylim=(cfg.pick(full=0.9, ci=0.6), 1.0),
+                           title=f"(30, 100) for {LONG_EPOCHS} epochs (solid: train, dashed: validation)")
+assert long_best["val_accuracy"] > acc_30_100, "more epochs should still help (30, 100)"
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# **Measured** (`full`, seed 0; its first ten epochs are the headline run): four times the epochs buy 0.65 points
+# (0.9628 → best 0.9693 at epoch 32; 0.9686 at the last epoch). So the ten-epoch budget is part of the answer, but not all of it: after 40 epochs
+# (30, 100) is still 0.07 points short of 97 %, where (100, 10) passes it within ten epochs in every seed. Under
+# this recipe the seed's "27,000–28,000 parameters" sits at the edge at best. (In `ci`, with its 90 % line,
+# (30, 100) crosses at epoch 8 of 12: there the budget was the limit.)
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. Does the first hidden layer matter more than the second?
 # The seed's claim, tested two ways on the same table.
@@ -275,22 +337,26 @@ runtime.save_headline(NOTEBOOK, {
     "smallest_reaching_target": smallest, "target": TARGET_ACC,
     "params_smallest": last[smallest]["params"], "best_val_acc": round(float(val_acc.max()), 4),
     "sec_per_epoch_200_100": round(float(np.median([r["seconds"] for r in training.select(rows, run="(200, 100)")])), 2),
+    "seeds": NUM_SEEDS, "seeds_val_acc_30_100": f"{acc_seeds.mean():.4f}±{acc_se:.4f}",
+    "seeds_smallest_reaching": sorted({str(v) for v in smallest_per_seed.values()}),
+    "long_epochs_best_30_100": round(long_best["val_accuracy"], 4),
 });
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary · Exercises
 # * Parameters: $P = 785h_1 + (h_1+1)h_2 + 10(h_2+1)$; (30, 100) has 27,660, as in the seed.
-# * The smallest of the ten networks that reach the target is computed, not read off a plot: in the full profile it
-#   is (100, 10) with 79,620 parameters, while (30, 100) stops at 0.963 on held-out validation. Ten architectures
-#   bracket the answer, they do not pin it down.
+# * How many parameters for 97 %? Of the ten networks, (100, 10) with 79,620 parameters is the smallest that
+#   reaches it, in each of 3 seeds (0.9713 ± 0.0013); (30, 100), the seed's 27,660, misses it in all three
+#   (0.9650 ± 0.0019) and is still 0.07 points short after 40 epochs. Ten architectures bracket the answer,
+#   they do not pin it down.
 # * A narrow first layer is a bottleneck no second layer can undo; the seed's "first layer matters more" is
 #   that, more than a parameter count.
 # * Validation is for choosing, test for the final number; the seed used the test set for both.
 #
 # **Exercises** (from the seed's section 1.3)
 # 1. Narrow the bracket: train (15, 100), (20, 100) and (25, 100). Where does 97 % start? Predict first.
-# 2. Train (30, 100) with three different `SEED`s. How large is the seed-to-seed spread of the final validation
-#    accuracy, and what does that say about "0.9701 ≥ 0.97"?
+# 2. Section 5 measured the seed-to-seed spread on validation. Measure it on the *test* set for (30, 100) over
+#    five seeds: what does it say about the seed's "0.9701 ≥ 0.97"?
 # 3. Give (10, 200) and (100, 10) the same number of parameters by changing one width. Which wins now?
 # 4. Train on all 60,000 images with the test set as validation, as the seed did. How much does the
 #    "validation" accuracy change, and why is it no longer a fair number to choose an architecture by?
