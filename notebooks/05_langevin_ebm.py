@@ -450,7 +450,7 @@ assert abs(sgld["acc"] - full["acc"]) < 0.01
 # few steps. With the clip it is no longer the gradient of anything, so the chains sample $p_\phi$ only loosely.
 #
 # What differs from the tutorial is the length of training. The tutorial trains 60 epochs (about 28,000 steps
-# of 128 images); one step costs about 1.3 s on a 2-core CPU (measured), so the `full` profile trains `NUM_STEPS`
+# of 128 images); one step cost 0.8–1.4 s on a 2-core CPU in our two `full` runs of this code, so the `full` profile trains `NUM_STEPS`
 # steps, a few percent of that, to stay within the course's 45 minutes (exercise 6 trains longer). The `ci`
 # profile also shrinks the batch, the chains and the buffer; the learning rate is the same.
 
@@ -598,16 +598,16 @@ for name, q in quality.items():
 print(f"{'real images':13s} FID {fid_floor:8.2f}  (the floor for {NUM_EVAL} images)")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# Measured on the 2-core CPU (`results/benchmark.md`). **`full`** (1,400 steps, 1,965 s of training, 1.4 s per
-# step): FID-MNIST 218.7 for the buffer and 391.4 for fresh chains, against 1,198.7 for noise and a floor of 5.8;
-# class entropy 2.21 and 2.07 nats (log 10 = 2.30). The quality curve is still falling at the last step: the
+# Measured on the 2-core CPU (`results/benchmark.md`). **`full`** (1,400 steps, 1,084 s of training, 0.77 s per
+# step): FID-MNIST 208.6 for the buffer and 378.3 for fresh chains, against 1,199.1 for noise and a floor of 5.6;
+# class entropy 2.21 and 2.06 nats (log 10 = 2.30). The quality curve is still falling at the last step: the
 # model is far from trained (the tutorial trains twenty times longer, exercise 6), and its samples show it: pen
 # strokes and some legible digits in the buffer, mostly blobs from fresh chains.
-# **`ci`** (400 steps of 16 images): FID 656 for the buffer and 811 for fresh chains against 1,209 for noise
-# (floor 45.9), entropy 1.62 and 1.80: strokes and blobs, far from digits. The asserts ask for less than was
-# measured, by stated margins: in `full` a buffer FID under a quarter of noise's (measured 0.18 of it), fresh
-# chains under 0.45 of it (measured 0.33) and both entropies above 1.9 (a collapsed EBM, drawing a few digits,
-# would score below); in `ci` both FIDs under 0.75 of noise's (measured 0.54 and 0.67) and entropies above 1.4.
+# **`ci`** (400 steps of 16 images): FID 627 for the buffer and 791 for fresh chains against 1,207 for noise
+# (floor 43.9), entropy 1.62 and 1.74: strokes and blobs, far from digits. The asserts ask for less than was
+# measured, by stated margins: in `full` a buffer FID under a quarter of noise's (measured 0.17 of it), fresh
+# chains under 0.45 of it (measured 0.32) and both entropies above 1.9 (a collapsed EBM, drawing a few digits,
+# would score below); in `ci` both FIDs under 0.75 of noise's (measured 0.52 and 0.66) and entropies above 1.4.
 # The buffer always looks better than fresh chains: its chains have run for hundreds of sampler steps over
 # many training steps, while a fresh chain gets `EVAL_LANGEVIN_STEPS` from noise on the final model.
 
@@ -652,9 +652,9 @@ runtime.save_headline(NOTEBOOK, {
 #   posterior, with a constant step the minibatch noise inflates it.
 # * An energy-based model is trained by contrastive divergence: lower the energy of data, raise that of
 #   Langevin samples, whose chains persist in a replay buffer.
-# * **Can an EBM draw digits?** Measured in `full`, after 1,400 training steps (33 minutes on a 2-core CPU, 5 % of
-#   the tutorial's training): FID-MNIST 219 for the replay buffer and 391 for fresh chains, against 1,199 for
-#   uniform noise and 5.8 for real digits, with all ten digits present (class entropy 2.21 and 2.07 of 2.30
+# * **Can an EBM draw digits?** Measured in `full`, after 1,400 training steps (18 minutes on a 2-core CPU, 5 % of
+#   the tutorial's training): FID-MNIST 209 for the replay buffer and 378 for fresh chains, against 1,199 for
+#   uniform noise and 5.6 for real digits, with all ten digits present (class entropy 2.21 and 2.06 of 2.30
 #   nats). The buffer holds pen strokes and some legible digits, fresh chains mostly blobs: far from real digits,
 #   and still improving when the run stops.
 #
@@ -670,6 +670,7 @@ runtime.save_headline(NOTEBOOK, {
 # 5. Set `REINIT_PROB = 0` (no fresh noise) or `BUFFER_SIZE = BATCH_SIZE` (no replay). What happens to the
 #    class entropy of the buffer samples? Then try `ALPHA = 0`: watch the energies in the training plot.
 # 6. Train as long as the tutorial: `NUM_STEPS = 28_000` (its 60 epochs of 60,000 images in batches of 128; about
-#    ten hours on a 2-core CPU at the measured 1.3 s per step, well under an hour on a GPU). Where does the quality curve flatten? Then, at
+#    six to eleven hours on a 2-core CPU at the measured 0.8–1.4 s per step, well under an hour on a GPU). Where
+#    does the quality curve flatten? Then, at
 #    a fixed budget of training time, halve `LANGEVIN_STEPS` (and double `NUM_STEPS`), or halve `BATCH_SIZE`:
 #    which of the two costs less sample quality for the time it saves?
