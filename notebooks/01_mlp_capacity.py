@@ -135,12 +135,16 @@ for hidden in (min(ARCHITECTURES, key=sizes.get), max(ARCHITECTURES, key=sizes.g
 # accuracies to the last digit (`results/01_mlp_capacity_sweep_full.csv`).
 
 # %%
+def sweep(architectures, seed=SEED, epochs=NUM_EPOCHS, label="", models=None):
+    """Train every architecture with the seed's recipe; one tidy table of their histories."""
+    return training.run_sweep(
+        [{"hidden": h} for h in architectures], lambda hidden: training.build_mlp(hidden, lr=LR),
+        (mnist.x_train, mnist.y_train), (mnist.x_val, mnist.y_val), epochs=epochs, batch_size=BATCH_SIZE,
+        seed=seed, name=lambda c: f"{c['hidden']}{label}", models=models)
+
+
 models = {}
-rows = training.run_sweep(
-    [{"hidden": h} for h in ARCHITECTURES], lambda hidden: training.build_mlp(hidden, lr=LR),
-    (mnist.x_train, mnist.y_train), (mnist.x_val, mnist.y_val),
-    epochs=NUM_EPOCHS, batch_size=BATCH_SIZE, seed=SEED, name=lambda c: str(c["hidden"]), models=models,
-)
+rows = sweep(ARCHITECTURES, models=models)
 last = {r["run"]: r for r in training.final(rows)}
 print(training.format_table(training.final(rows), ["run", "params", "loss", "accuracy", "val_loss", "val_accuracy"]))
 
@@ -227,10 +231,7 @@ assert acc_30_100 >= cfg.pick(full=0.955, ci=0.85)  # full: measured 0.9628 (the
 # %%
 seed_rows = {SEED: rows}
 for seed in range(SEED + 1, SEED + NUM_SEEDS):
-    seed_rows[seed] = training.run_sweep(
-        [{"hidden": h} for h in ARCHITECTURES], lambda hidden: training.build_mlp(hidden, lr=LR),
-        (mnist.x_train, mnist.y_train), (mnist.x_val, mnist.y_val),
-        epochs=NUM_EPOCHS, batch_size=BATCH_SIZE, seed=seed, name=lambda c: f"{c['hidden']}, seed {seed}")
+    seed_rows[seed] = sweep(ARCHITECTURES, seed=seed, label=f", seed {seed}")
 finals = {seed: [r["val_accuracy"] for r in training.final(rs)] for seed, rs in seed_rows.items()}
 by_arch = {run: np.array([finals[seed][i] for seed in finals]) for i, run in enumerate(last)}
 seed_table = sorted(({"run": run, "params": last[run]["params"], "mean val acc": a.mean(), "std": a.std(ddof=1),
@@ -258,9 +259,7 @@ assert acc_seeds.mean() < TARGET_ACC - 2 * acc_se, "(30, 100) misses the target 
 # Train it `LONG_EPOCHS` epochs and look at the validation curve.
 
 # %%
-long_rows = training.run_sweep([{"hidden": (30, 100)}], lambda hidden: training.build_mlp(hidden, lr=LR),
-                               (mnist.x_train, mnist.y_train), (mnist.x_val, mnist.y_val), epochs=LONG_EPOCHS,
-                               batch_size=BATCH_SIZE, seed=SEED, name=lambda c: f"(30, 100), {LONG_EPOCHS} epochs")
+long_rows = sweep([(30, 100)], epochs=LONG_EPOCHS, label=f", {LONG_EPOCHS} epochs")
 long_best = max(long_rows, key=lambda r: r["val_accuracy"])
 print(f"(30, 100) over {LONG_EPOCHS} epochs: best validation accuracy {long_best['val_accuracy']:.4f} at epoch "
       f"{long_best['epoch']}, last {long_rows[-1]['val_accuracy']:.4f}; first epoch ≥ {TARGET_ACC:.0%}: "

@@ -386,11 +386,16 @@ assert iwae < PUBLISHED_LOG_PX + 1.0, "beating the 3,280-epoch model by a nat wo
 # prior, z ~ N(0, I), shown as pixel probabilities (the mean of p(x|z); a Bernoulli draw of them looks speckled).
 
 # %%
+@torch.no_grad()
+def prior_samples(decoder: Decoder, n: int, seed: int = SEED) -> np.ndarray:
+    """Pixel probabilities (the mean of p(x|z)) of `n` codes z ~ N(0, I), as (n, 28, 28)."""
+    torch.manual_seed(seed)
+    return torch.sigmoid(decoder.net(torch.randn(n, LATENT_DIM, device=device))).cpu().numpy().reshape(-1, 28, 28)
+
+
 with torch.no_grad():
     recon = torch.sigmoid(decoder.net(encoder(x_test[:10].to(device)).mean)).cpu().numpy()
-    torch.manual_seed(SEED)
-    z_prior = torch.randn(N_SAMPLES, LATENT_DIM, device=device)
-    samples = torch.sigmoid(decoder.net(z_prior)).cpu().numpy().reshape(-1, 28, 28)
+samples = prior_samples(decoder, N_SAMPLES)
 fig = plotting.image_grid(np.concatenate([x_test[:10].numpy(), recon, samples[:20].reshape(20, -1)]), ncols=10,
                           cell_size=0.8, vmin=0, vmax=1, title="test · reconstruction · samples from the prior")
 
@@ -655,10 +660,7 @@ for seed in range(SEED + 1, SEED + NUM_SEEDS):
     torch.manual_seed(seed)
     enc_s, dec_s = Encoder().to(device), Decoder().to(device)
     train_vae(enc_s, dec_s, NUM_EPOCHS, f"VAE (seed {seed})", seed=seed)
-    with torch.no_grad():
-        torch.manual_seed(seed)
-        vae_s = torch.sigmoid(dec_s.net(torch.randn(N_SAMPLES, LATENT_DIM, device=device))).cpu().numpy()
-    per_seed.append({"seed": seed, "fid_vae": mnist_metrics.fid_mnist(vae_s),
+    per_seed.append({"seed": seed, "fid_vae": mnist_metrics.fid_mnist(prior_samples(dec_s, N_SAMPLES, seed)),
                      "fid_ae_fitted": mnist_metrics.fid_mnist(fitted_gaussian_samples(ae_s, N_SAMPLES, seed)),
                      "path_vae": vae_path_confidence(enc_s, dec_s),
                      "path_ae": interior_confidence(ae_s[0], ae_s[1], x_test01)})
