@@ -31,7 +31,7 @@ import keras
 import matplotlib.pyplot as plt
 import numpy as np
 
-from course_utils import data, plotting, runtime, training
+from course_utils import data, metrics, plotting, runtime, training
 
 cfg = runtime.profile()
 runtime.seed_everything(0)
@@ -234,17 +234,17 @@ for seed in range(SEED + 1, SEED + NUM_SEEDS):
     seed_rows[seed] = sweep(ARCHITECTURES, seed=seed, label=f", seed {seed}")
 finals = {seed: [r["val_accuracy"] for r in training.final(rs)] for seed, rs in seed_rows.items()}
 by_arch = {run: np.array([finals[seed][i] for seed in finals]) for i, run in enumerate(last)}
-seed_table = sorted(({"run": run, "params": last[run]["params"], "mean val acc": a.mean(), "std": a.std(ddof=1),
+seed_table = sorted(({"run": run, "params": last[run]["params"], **dict(zip(("mean val acc", "std"), metrics.seed_spread(a))),
                       f"seeds ≥ {TARGET_ACC:.0%}": f"{int((a >= TARGET_ACC).sum())}/{NUM_SEEDS}"}
                      for run, a in by_arch.items()), key=lambda r: r["params"])
 print(training.format_table(seed_table))
 smallest_per_seed = {seed: min((run for i, run in enumerate(last) if finals[seed][i] >= TARGET_ACC),
                                key=lambda run: last[run]["params"], default=None) for seed in finals}
 print("smallest network reaching the target, per seed:", smallest_per_seed)
-acc_seeds = by_arch["(30, 100)"]
-acc_se = acc_seeds.std(ddof=1) / np.sqrt(NUM_SEEDS)             # standard error of the mean over seeds
-print(f"(30, 100): {acc_seeds.mean():.4f} ± {acc_se:.4f} (mean ± standard error over {NUM_SEEDS} seeds)")
-assert acc_seeds.mean() < TARGET_ACC - 2 * acc_se, "(30, 100) misses the target only within the seed noise"
+acc_mean, acc_sd = metrics.seed_spread(by_arch["(30, 100)"])
+acc_se = acc_sd / np.sqrt(NUM_SEEDS)                             # standard error of the mean over seeds
+print(f"(30, 100): {acc_mean:.4f} ± {acc_se:.4f} (mean ± standard error over {NUM_SEEDS} seeds)")
+assert acc_mean < TARGET_ACC - 2 * acc_se, "(30, 100) misses the target only within the seed noise"
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # **Measured** (`full`, 3 seeds): the answer does not flip. In every seed the smallest network over the line is
@@ -336,7 +336,7 @@ runtime.save_headline(NOTEBOOK, {
     "smallest_reaching_target": smallest, "target": TARGET_ACC,
     "params_smallest": last[smallest]["params"], "best_val_acc": round(float(val_acc.max()), 4),
     "sec_per_epoch_200_100": round(float(np.median([r["seconds"] for r in training.select(rows, run="(200, 100)")])), 2),
-    "seeds": NUM_SEEDS, "seeds_val_acc_30_100": f"{acc_seeds.mean():.4f}±{acc_se:.4f}",
+    "seeds": NUM_SEEDS, "seeds_val_acc_30_100": f"{acc_mean:.4f}±{acc_se:.4f}",
     "seeds_smallest_reaching": sorted({str(v) for v in smallest_per_seed.values()}),
     "long_epochs_best_30_100": round(long_best["val_accuracy"], 4),
 });

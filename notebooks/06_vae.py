@@ -39,7 +39,7 @@ from torch import distributions as D
 from torch import nn
 from tqdm.auto import tqdm
 
-from course_utils import data, mnist_metrics, plotting, runtime, vae
+from course_utils import data, metrics, mnist_metrics, plotting, runtime, vae
 
 cfg = runtime.profile()
 runtime.seed_everything(0)
@@ -668,9 +668,10 @@ seed_table = {k: np.array([r[k] for r in per_seed]) for k in per_seed[0]}
 fid_diff = seed_table["fid_ae_fitted"] - seed_table["fid_vae"]          # paired by seed
 path_diff = seed_table["path_vae"] - seed_table["path_ae"]
 for k in ("fid_vae", "fid_ae_fitted", "path_vae", "path_ae"):
-    print(f"{k:14s} {seed_table[k].mean():8.3f} ± {seed_table[k].std(ddof=1):.3f}   (seeds: {np.round(seed_table[k], 3)})")
-print(f"FID, AE fitted − VAE: {fid_diff.mean():+.1f} ± {fid_diff.std(ddof=1):.1f}; "
-      f"path confidence, VAE − AE: {path_diff.mean():+.3f} ± {path_diff.std(ddof=1):.3f}")
+    print(f"{k:14s} {'%8.3f ± %.3f' % metrics.seed_spread(seed_table[k])}   (seeds: {np.round(seed_table[k], 3)})")
+(fid_diff_mean, fid_diff_sd), (path_diff_mean, path_diff_sd) = metrics.seed_spread(fid_diff), metrics.seed_spread(path_diff)
+print(f"FID, AE fitted − VAE: {fid_diff_mean:+.1f} ± {fid_diff_sd:.1f}; "
+      f"path confidence, VAE − AE: {path_diff_mean:+.3f} ± {path_diff_sd:.3f}")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The asserts: the ranking by FID must exceed twice the seed-to-seed spread of the paired difference, in the
@@ -678,8 +679,8 @@ print(f"FID, AE fitted − VAE: {fid_diff.mean():+.1f} ± {fid_diff.std(ddof=1):
 
 # %%
 FID_WINNER = cfg.pick(full=+1, ci=-1)     # +1: the VAE's FID is lower (full); -1: the autoencoder's (ci, see below)
-assert FID_WINNER * fid_diff.mean() > 2 * fid_diff.std(ddof=1), "the FID ranking is within the seed noise"
-assert abs(path_diff.mean()) < 0.03, "the interpolation scores differ: revisit the text"
+assert FID_WINNER * fid_diff_mean > 2 * fid_diff_sd, "the FID ranking is within the seed noise"
+assert abs(path_diff_mean) < 0.03, "the interpolation scores differ: revisit the text"
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # **Measured** (`full`, 3 seeds, 10,000 samples each, 2-core CPU): the VAE's prior samples score FID-MNIST
@@ -720,8 +721,8 @@ runtime.save_headline(NOTEBOOK, {
     "fid_ae_fitted": round(compared["autoencoder, z ~ fitted Gaussian"]["fid"], 1),
     "path_confidence_vae": round(path_conf["VAE"], 3),
     "path_confidence_ae": round(path_conf["autoencoder"], 3),
-    "seeds_fid_ae_fitted_minus_vae": f"{fid_diff.mean():.1f}±{fid_diff.std(ddof=1):.1f}",
-    "seeds_path_conf_vae_minus_ae": f"{path_diff.mean():.3f}±{path_diff.std(ddof=1):.3f}",
+    "seeds_fid_ae_fitted_minus_vae": f"{fid_diff_mean:.1f}±{fid_diff_sd:.1f}",
+    "seeds_path_conf_vae_minus_ae": f"{path_diff_mean:.3f}±{path_diff_sd:.3f}",
     "epochs": NUM_EPOCHS,
 });
 
