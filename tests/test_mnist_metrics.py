@@ -164,6 +164,17 @@ def test_stale_cache_retrains(fake_training, monkeypatch) -> None:
     assert len(calls) == 3
 
 
+def test_training_leaves_the_callers_random_numbers_alone(fake_training) -> None:
+    """A notebook that triggers the first training mid-run must draw what it would draw with a cached classifier."""
+    import torch
+
+    torch.manual_seed(1234)
+    expected = torch.rand(3)
+    torch.manual_seed(1234)
+    mm.classifier()  # trains (the fake seeds torch's global generator, as the real recipe does)
+    assert torch.equal(torch.rand(3), expected)
+
+
 def test_corrupt_cache_retrains(fake_training) -> None:
     folder, calls = fake_training
     (folder / mm.CLASSIFIER_FILE).write_bytes(b"not a checkpoint")
