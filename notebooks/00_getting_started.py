@@ -142,8 +142,12 @@ runtime.save_headline(NOTEBOOK, {"train_images": len(mnist.x_train), "max_share_
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary · Exercises
-# * The course runs the same code in two profiles; asserts turn every claim into a test.
-# * MNIST is loaded from verified files; validation is for tuning, test for the final number.
+# * **Is the environment ready?** It is if this notebook ran to the end: every check above is an `assert`.
+#   The course runs the same code in two profiles; asserts turn every claim into a test.
+# * **What does MNIST look like?** 28 × 28 grey digits, loaded from sha256-verified files: 50,000 images to
+#   train on, 10,000 to validate with, 10,000 to test on in `full`. The split keeps each digit's share: the
+#   largest train-validation difference measured is 0.006 % in `full` (0.06 % in `ci`), against an assert
+#   at 0.5 %. Validation is for tuning, test for the final number.
 #
 # **Exercises**
 # 1. Run this notebook in the `ci` profile: add a first cell `%env COURSE_PROFILE=ci` and Run All (a kernel

@@ -348,8 +348,9 @@ runtime.save_headline(NOTEBOOK, {
 #   reaches it, in each of 3 seeds (0.9713 ± 0.0013); (30, 100), the seed's 27,660, misses it in all three
 #   (0.9650 ± 0.0019) and is still 0.07 points short after 40 epochs. Ten architectures bracket the answer,
 #   they do not pin it down.
-# * A narrow first layer is a bottleneck no second layer can undo; the seed's "first layer matters more" is
-#   that, more than a parameter count.
+# * Narrowing the first layer costs more accuracy than narrowing the second by the same factor, as the seed
+#   said. Whether that is a 10-unit bottleneck or the parameters it removes (×17.9 against ×1.26), this sweep
+#   cannot separate: the two go together (exercise 3 pulls them apart).
 # * Validation is for choosing, test for the final number; the seed used the test set for both.
 #
 # **Exercises** (from the seed's section 1.3)

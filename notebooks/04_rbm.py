@@ -301,7 +301,10 @@ fig = plotting.image_grid(np.concatenate(samples), ncols=10, vmin=0, vmax=1,
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. The number that matters: log-likelihood via AIS
-# log p(v) = −F(v) − log Z, and F is cheap; Z is a sum over 2^784 images. **Annealed importance sampling**
+# log p(v) = −F(v) − log Z, and F is cheap; Z is a sum over 2^784 images. (The lecture notes write the KL to the
+# data as ⟨log f⟩ + ⟨E⟩ + log Z, with p = e^{−E}/Z. That holds for a model whose every variable is visible. An RBM
+# also has hidden units: p(v) sums e^{−E(v, h)} over h, and that sum is e^{−F(v)}, so for an RBM the middle term is
+# the *free energy* ⟨F(v)⟩, not ⟨E⟩.) **Annealed importance sampling**
 # (Neal 2001; for RBMs Salakhutdinov & Murray 2008) estimates it by moving samples from a distribution whose Z we
 # know to the RBM through many intermediate distributions:
 #
