@@ -164,15 +164,19 @@ def test_stale_cache_retrains(fake_training, monkeypatch) -> None:
     assert len(calls) == 3
 
 
-def test_training_leaves_the_callers_random_numbers_alone(fake_training) -> None:
-    """A notebook that triggers the first training mid-run must draw what it would draw with a cached classifier."""
+def test_training_leaves_the_callers_random_numbers_alone(fake_training, monkeypatch) -> None:
+    """A notebook that triggers the first training mid-run must draw what it draws when the classifier is cached."""
     import torch
 
-    torch.manual_seed(1234)
-    expected = torch.rand(3)
+    folder, calls = fake_training
     torch.manual_seed(1234)
     mm.classifier()  # trains (the fake seeds torch's global generator, as the real recipe does)
-    assert torch.equal(torch.rand(3), expected)
+    after_training = torch.rand(3)
+    monkeypatch.setattr(mm, "_loaded", {})
+    torch.manual_seed(1234)
+    mm.classifier()  # loads the file just written
+    after_loading = torch.rand(3)
+    assert len(calls) == 1 and torch.equal(after_training, after_loading)
 
 
 def test_corrupt_cache_retrains(fake_training) -> None:
