@@ -9,7 +9,10 @@ into the user's home, and both set the environment the notebooks expect.
 JupyterLab's settings overrides (.venv/share/jupyter/lab/settings/overrides.json)
 switch off the "get notified about official Jupyter news?" prompt and the update
 check: both ask the internet, and the prompt covered the exercises of the notebook
-a student had just opened.
+a student had just opened. They also start a notebook's preferred kernel (the one its
+metadata declares) without asking: on a freshly started server the first notebook
+opened could otherwise meet a "Select Kernel" dialog that stopped Run All. And RISE's live
+slideshows use a theme that loads nothing from the internet.
 """
 
 from __future__ import annotations
@@ -29,6 +32,10 @@ COMMON_ENV = {
 }
 LAB_OVERRIDES = {
     "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+    "@jupyterlab/notebook-extension:tracker": {"autoStartDefaultKernel": True},
+    # RISE's live slides: reveal.js's "white" theme, whose fonts ship with it ("simple", the default, loads
+    # Google Fonts), and tall slides scroll instead of running off the screen.
+    "jupyterlab-rise:plugin": {"theme": "white", "scroll": True},
 }
 KERNELS = {
     "course": ("Course (CPU)", {"COURSE_KERNEL": "course", "CUDA_VISIBLE_DEVICES": ""}),
@@ -72,7 +79,7 @@ def install_lab_overrides() -> None:
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(merged, indent=2) + "\n")
     tmp.replace(path)                                  # atomic: never a half-written settings file
-    print(f"JupyterLab settings: news prompt and update check off in {path}")
+    print(f"JupyterLab settings: news prompt and update check off, preferred kernel starts without asking, in {path}")
 
 
 if __name__ == "__main__":

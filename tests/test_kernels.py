@@ -67,3 +67,11 @@ def test_tensorflow_prints_no_banner_into_a_notebook() -> None:
     streams = [(m["content"]["name"], m["content"]["text"]) for m in outputs if m["msg_type"] == "stream"]
     assert streams and all(name == "stdout" for name, _ in streams), f"unexpected output in the cell: {streams}"
     assert "".join(text for _, text in streams).strip() == "3.0"
+
+
+def test_jupyterlab_starts_the_declared_kernel_without_asking() -> None:
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "install_kernels.py")], check=True)
+    overrides = json.loads((Path(sys.prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json").read_text())
+    assert overrides["@jupyterlab/notebook-extension:tracker"]["autoStartDefaultKernel"] is True
+    schema = Path(sys.prefix) / "share" / "jupyter" / "lab" / "schemas" / "@jupyterlab" / "notebook-extension" / "tracker.json"
+    assert json.loads(schema.read_text())["properties"]["autoStartDefaultKernel"]["type"] == "boolean"
