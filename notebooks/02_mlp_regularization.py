@@ -175,7 +175,7 @@ print(training.format_table([{"run": r, f"first epoch ≥ {ACT_THRESHOLD}": reac
                               training.select(act_rows, run=r)[0]["val_accuracy"], "final val acc": act_final[r]["val_accuracy"]}
                              for r in reach]))
 
-# %%
+# %% slideshow={"slide_type": "subslide"} tags=["slides-remove-input"]
 fig = plotting.curves_grid(act_rows, metric="accuracy", ncols=4, ylim=(cfg.pick(full=0.9, ci=0.6), 1.0),
                            title="ReLU against tanh (solid: train, dashed: validation)")
 
@@ -378,7 +378,7 @@ print(training.format_table([{"design": name, "val acc": "{:.4f} ± {:.4f}".form
                               "better − this": "" if name == "better" else "{:+.4f} ± {:.4f} (SE)".format(*drop[name])}
                              for name, v in abl_val.items()]))
 
-# %%
+# %% slideshow={"slide_type": "subslide"} tags=["slides-remove-input"]
 fig, ax = plt.subplots(figsize=(7, 3))
 names = list(abl_val)
 ax.errorbar(range(len(names)), [np.mean(abl_val[n]) for n in names], yerr=[np.std(abl_val[n], ddof=1) for n in names],

@@ -204,7 +204,7 @@ for name, d in densities.items():
     burn_in[name] = [kl(trace[c - 1], d) for c in checkpoints]
     print(name, " ".join(f"{c}:{v:.3f}" for c, v in zip(checkpoints, burn_in[name])))
 
-# %%
+# %% tags=["slides-remove-input"]
 fig, ax = plt.subplots(figsize=(5, 3.2))
 for name in densities:
     line, = ax.plot(checkpoints, burn_in[name], marker="o", label=name)
@@ -568,7 +568,7 @@ print(f"{NUM_STEPS} steps in {ebm_seconds:.0f} s ({1000 * ebm_seconds / NUM_STEP
       f"{eval_seconds:.0f} s apart); last energies real {log[-1, 1]:.3f}, sampled {log[-1, 2]:.3f}")
 assert np.isfinite(log).all()
 
-# %%
+# %% slideshow={"slide_type": "subslide"} tags=["slides-remove-input"]
 fig, axes = plt.subplots(1, 3, figsize=(12, 3))
 axes[0].plot(log[:, 0], log[:, 1], label="E(real)")
 axes[0].plot(log[:, 0], log[:, 2], label="E(sampled)")
@@ -689,7 +689,7 @@ for seed in tqdm(range(NUM_ARM_SEEDS), desc="seeds"):
 # Mean ± standard deviation over the seeds, with each arm's cost in image passes relative to the reference, and
 # every run as a point against the seconds it trained.
 
-# %%
+# %% tags=["slides-remove-input"]
 ref_cost = (LANGEVIN_STEPS + 2) * BATCH_SIZE * ARM_STEPS
 arm_table = {}
 for name, (b, k, steps) in ARMS.items():

@@ -96,7 +96,7 @@ assert set(np.unique(x_test.numpy())) == {0.0, 1.0}
 assert abs(x_test.mean().item() - mnist.x_test.mean()) < 0.01, "binarization keeps the mean grey level"
 print(mnist)
 
-# %%
+# %% tags=["slides-remove-input"]
 fig = plotting.image_grid(np.concatenate([mnist.x_test[:10], x_test[:10].numpy()]), ncols=10, cell_size=0.8,
                           title="grey test digits (top) and one dynamic binarization of them (bottom)")
 
@@ -467,7 +467,7 @@ history_2d = train_vae(enc2, dec2, NUM_EPOCHS, "VAE, latent_dim=2")
 print(f"latent_dim=2: test ELBO {history_2d['test_elbo'][-1]:.2f} nats (latent_dim={LATENT_DIM}: {test_elbo:.2f})")
 assert history_2d["test_elbo"][-1] < test_elbo, "two numbers per digit should describe it worse than fifty"
 
-# %%
+# %% tags=["slides-remove-input"]
 with torch.no_grad():
     mu2 = enc2(x_test.to(device)).mean.cpu().numpy()
     n_grid = 15
@@ -619,7 +619,7 @@ assert quality["class_entropy"] > cfg.pick(full=2.15, ci=1.9), "a VAE should cov
 # who found that it can match a VAE's samples. Same sample size, same scores. (Prediction first: the fitted
 # Gaussian puts its draws where the codes are, so it should beat N(0, I) by far; whether it beats the VAE is open.)
 
-# %%
+# %% tags=["slides-remove-input"]
 @torch.no_grad()
 def fitted_gaussian_samples(ae: nn.Sequential, n: int, seed: int = SEED) -> np.ndarray:
     """Decode `n` codes drawn from a Gaussian (mean, full covariance) fitted to the AE's training codes."""

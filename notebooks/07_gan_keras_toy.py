@@ -206,7 +206,7 @@ generator = define_generator()
 n_g = training.print_summary(generator)   # 5·15 + 15 = 90, then 15·2 + 2 = 32
 assert n_g == 122 and generator.output_shape == (None, 2)
 
-# %%
+# %% slideshow={"slide_type": "subslide"} tags=["slides-remove-input"]
 show_model(generator, "generator")
 untrained = generator(rng.standard_normal((500, LATENT_DIM)).astype("float32")).numpy()
 fig = plotting.scatter_real_fake(real_demo, untrained, title="untrained generator")
@@ -232,7 +232,7 @@ n_trainable = sum(int(np.prod(v.shape)) for v in gan_model.trainable_weights)
 print(f"trainable parameters: {n_trainable:,} (the generator's); non-trainable: {n_gan - n_trainable:,} (the discriminator's)")
 assert (n_gan, n_trainable) == (223, 122)
 
-# %%
+# %% tags=["slides-remove-input"]
 show_model(gan_model, "gan", expand_nested=True)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}

@@ -318,7 +318,7 @@ results["parabola"] = train_gan(g_par, d_par, train_sets["parabola"], NUM_STEPS[
 seconds["parabola"] = time.perf_counter() - t0
 print_history(results["parabola"][0], keys=("chamfer", "precision", "coverage", "vertex"))
 
-# %%
+# %% slideshow={"slide_type": "subslide"} tags=["slides-remove-input"]
 fig = show_snapshots(results["parabola"][1], train_sets["parabola"], "parabola, the seed's LeakyReLU generator")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -378,7 +378,7 @@ bottom = {name: {"vertex": results[key][0][-1]["vertex"], "curvature": local_cur
 for name, h in bottom.items():
     print(f"{name:10s} vertex |y - x²| {h['vertex']:.4f}   local curvature c = {h['curvature']:.2f} (true: 1)")
 
-# %%
+# %% slideshow={"slide_type": "subslide"} tags=["slides-remove-input"]
 fig, axes = plt.subplots(1, 2, figsize=(8, 3.4), sharey=True)
 xs = np.linspace(-0.4, 0.4, 100)
 for ax, (name, key) in zip(axes, (("LeakyReLU", "parabola_wide"), ("SiLU", "parabola_silu"))):
@@ -505,7 +505,7 @@ results["spiral"] = train_gan(g_sp, d_sp, train_sets["spiral"], NUM_STEPS["spira
 seconds["spiral"] = time.perf_counter() - t0
 print_history(results["spiral"][0], keys=("chamfer", "precision", "coverage", "tail"))
 
-# %%
+# %% slideshow={"slide_type": "subslide"} tags=["slides-remove-input"]
 fig = show_snapshots(results["spiral"][1], train_sets["spiral"], "spiral, the seed's networks")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -717,7 +717,7 @@ for seed in RING_SEEDS:
                                    desc=f"ring R1, seed {seed}")
     print(f"seed {seed}: modes covered over training", [h["modes"] for h in ring[("r1", seed)][0]])
 
-# %%
+# %% tags=["slides-remove-input"]
 fig = show_snapshots({k: v for k, v in list(ring[("r1", RING_SEEDS[0])][1].items())[3::4]}, ring_points[:2000],
                      f"ring with R1 (γ = {R1_GAMMA:g}): the generator settles on more modes", lim=2.5)
 
@@ -727,7 +727,7 @@ fig = show_snapshots({k: v for k, v in list(ring[("r1", RING_SEEDS[0])][1].items
 # seed and over all seeds, together with the share of "good" samples (within three standard deviations of a
 # centre).
 
-# %%
+# %% tags=["slides-remove-input"]
 fig, ax = plt.subplots(figsize=(6, 3.4))
 late, late_good, late_min, late_seed = {}, {}, {}, {}
 for method, style in (("baseline", "--"), ("r1", "-")):

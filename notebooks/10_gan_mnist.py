@@ -370,7 +370,7 @@ assert [r["epoch"] for r in hist] == list(range(1, NUM_EPOCHS + 1))
 # so its line is at 2 ln 2 ≈ 1.39 and G's at ln 2 (dashed lines). But flat losses only say the two players are
 # balanced, not that the samples are good. The right-hand panels say that: FID-MNIST with its real-data floor, and class entropy.
 
-# %%
+# %% tags=["slides-remove-input"]
 ep = np.array([0] + [r["epoch"] for r in hist])
 col = lambda key: np.array([base["initial"].get(key, np.nan)] + [r[key] for r in hist])  # noqa: E731
 fig, ax = plt.subplots(1, 4, figsize=(16, 3.4))
@@ -448,7 +448,7 @@ print(f"restored epoch {state['epoch']}: validation FID {best_scores['val_fid']:
 # Each frame is the generator's output for the *same* 100 latent vectors, so changes are the generator's
 # changes, not new noise. (The animation is embedded as JavaScript; no ffmpeg is needed.)
 
-# %%
+# %% tags=["slides-remove-input"]
 frames = [plt.imread(p) for p in sorted((base["dir"] / "grids").glob("epoch_*.png"))]
 assert len(frames) == NUM_EPOCHS
 fig, ax = plt.subplots(figsize=(4, 4)); ax.axis("off")
@@ -533,7 +533,7 @@ rows = [{"setting": label, **{f: "{:.3g} ± {:.2g}".format(*metrics.seed_spread(
         for label, figs in per_setting.items()]
 print(training.format_table(rows))
 
-# %%
+# %% slideshow={"slide_type": "subslide"} tags=["slides-remove-input"]
 fig, ax = plt.subplots(1, 2, figsize=(11, 3.4))
 epochs_x = np.arange(1, EXPERIMENT_EPOCHS + 1)
 for i, label in enumerate(EXPERIMENTS):

@@ -220,7 +220,7 @@ for lo, hi in ((-2, 0), (-4, -2), (-7, -4), (-12, -7)):
     band_err[lo, hi] = relative_error(learned_mix, noised_mix.grad_log_prob, pts)
     print(f"  density 1e{lo} to 1e{hi} of the peak ({len(pts) / len(grid_pts):4.0%} of the square): {band_err[lo, hi]:.3f}")
 
-# %%
+# %% slideshow={"slide_type": "subslide"} tags=["slides-remove-input"]
 fig, axes = plt.subplots(1, 2, figsize=(10, 4.4), sharey=True)
 q = np.linspace(-4, 4, 17)
 qp = np.stack(np.meshgrid(q, q, indexing="ij"), -1).reshape(-1, 2)
@@ -375,7 +375,7 @@ for label, (werr, kl) in far_table.items():
     print(f"{label:24s} weight error {werr:.3f}   KL {kl:.3f}")
 print(f"{'exact samples':24s} weight error {weight_error(far.sample(NUM_POINTS, seed=1)):.3f}   KL {far_floor:.3f}")
 
-# %%
+# %% tags=["slides-remove-input"]
 fig, axes = plt.subplots(1, 4, figsize=(13, 3.4), sharey=True)
 panels = {"exact samples": far.sample(NUM_POINTS, seed=1)} | far_samples
 for ax, (label, s) in zip(axes, panels.items()):
@@ -628,7 +628,7 @@ print(f"{NUM_STEPS} steps of {BATCH_SIZE} in {train_seconds:.0f} s ({1000 * trai
       f"{NUM_STEPS * BATCH_SIZE / len(x_train):.1f} epochs); loss {losses[:20].mean():.3f} → {losses[-100:].mean():.3f}")
 assert np.isfinite(losses).all() and losses[-100:].mean() < 0.5 * losses[:20].mean()
 
-# %%
+# %% slideshow={"slide_type": "subslide"} tags=["slides-remove-input"]
 window = max(NUM_STEPS // 50, 1)
 fig, ax = plt.subplots(figsize=(5.5, 3))
 ax.plot(np.arange(window, NUM_STEPS + 1), np.convolve(losses, np.ones(window) / window, mode="valid"))
@@ -679,7 +679,7 @@ for name, r in sweep.items():
           f"{r['s_per_1000']:7.1f} s / 1000 images")
 print(f"{'real':10s} FID {sweep_floor:7.1f} (floor for {NUM_SWEEP});  uniform noise FID {sweep_noise_fid:.0f}")
 
-# %%
+# %% tags=["slides-remove-input"]
 fig, ax = plt.subplots(figsize=(5.5, 3.4))
 for name, r in sweep.items():
     ax.scatter(r["s_per_1000"], r["fid"], color="C1" if name.startswith("DDPM") else "C0")
@@ -752,7 +752,7 @@ print(f"DDIM {HEADLINE_DDIM_STEPS}: FID {quality['fid']:.1f} (real {fid_floor:.1
       f"class entropy {quality['class_entropy']:.3f}, confidence {quality['confidence']:.3f}; "
       f"{NUM_EVAL} images in {sample_seconds:.0f} s")
 
-# %%
+# %% tags=["slides-remove-input"]
 proba = mnist_metrics.predict_proba(samples[:40])
 fig = plotting.image_grid(samples[:40], labels=[f"{p.argmax()} ({p.max():.2f})" for p in proba], ncols=10,
                           vmin=0, vmax=1, title=f"DDPM-trained U-Net, DDIM {HEADLINE_DDIM_STEPS} steps")

@@ -159,6 +159,39 @@ def executed_path(src: Path, profile: str) -> Path:
     return ROOT / "build" / "executed" / profile / src.name
 
 
+def save_executed(nb, outputs: list, src: Path, profile: str) -> Path | None:
+    """Save ``nb`` with the outputs of a run that happened elsewhere (the notebook tests) as its executed copy.
+
+    ``outputs`` holds one list of output nodes per code cell, or None for a cell that did not run. The copy is
+    written (atomically) only when every cell ran and none raised, so :func:`execute` can reuse it.
+    """
+    import copy
+
+    import nbformat
+    from nbconvert.preprocessors import CoalesceStreamsPreprocessor
+
+    code_cells = [c for c in nb.cells if c.cell_type == "code"]
+    if len(outputs) != len(code_cells) or any(o is None for o in outputs):
+        return None
+    if any(out.get("output_type") == "error" for outs in outputs for out in outs):
+        return None
+    nb = copy.deepcopy(nb)
+    merge_streams = CoalesceStreamsPreprocessor()
+    for count, (cell, outs) in enumerate(zip([c for c in nb.cells if c.cell_type == "code"], outputs), start=1):
+        cell.outputs = [nbformat.from_dict(copy.deepcopy(dict(out))) for out in outs]
+        cell.execution_count = count
+        for out in cell.outputs:
+            if out.get("output_type") == "execute_result":
+                out["execution_count"] = count
+        merge_streams.preprocess_cell(cell, {}, count)  # print's and tqdm's many small writes, as one output
+    target = executed_path(src, profile)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".tmp")
+    nbformat.write(nb, tmp)
+    os.replace(tmp, target)
+    return target
+
+
 def execute(src: Path, profile: str, *, reexecute: bool = False, timeout: int = 1800, quiet: bool = False) -> Executed:
     """The executed version of ``src`` in ``profile``: reused from build/executed/<profile>/ or run now.
 
@@ -213,13 +246,18 @@ def execute(src: Path, profile: str, *, reexecute: bool = False, timeout: int = 
 
 
 REMOVE_TAG = "remove-cell"
+SLIDES_REMOVE_INPUT_TAG = "slides-remove-input"
+# The frame the decks are laid out for (16:10, a common projector); reveal.js scales it to the window.
+SLIDE_WIDTH, SLIDE_HEIGHT = 1280, 800
 
 
-def _prepare(nb):
+def _prepare(nb, *, slides: bool = False):
     """A copy of ``nb`` ready for a static page.
 
     Cells tagged ``remove-cell`` exist for the benchmark and the tests (the headline figures), not for the
-    audience: they are left out of slides and pages (they stay in the notebook, where they run).
+    audience: they are left out of slides and pages (they stay in the notebook, where they run). On slides,
+    code cells tagged ``slides-remove-input`` show only their output (a figure whose plotting code would push
+    it off the frame); the HTML pages keep their code.
     Widget state (tqdm's notebook progress bars) is dropped: rendering it would load the widget manager from
     a CDN. Each widget output keeps its text fallback (the final state of the progress bar).
     """
@@ -228,6 +266,10 @@ def _prepare(nb):
     nb = copy.deepcopy(nb)
     nb.cells = [c for c in nb.cells if REMOVE_TAG not in c.get("metadata", {}).get("tags", [])]
     nb.metadata.pop("widgets", None)
+    if slides:
+        for cell in nb.cells:
+            if cell.cell_type == "code" and SLIDES_REMOVE_INPUT_TAG in cell.get("metadata", {}).get("tags", []):
+                cell.metadata.setdefault("transient", {})["remove_source"] = True
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             data = out.get("data")
@@ -250,8 +292,10 @@ def render_slides(nb, name: str, out_dir: Path) -> Path:
     config.SlidesExporter.reveal_url_prefix = REVEAL_PREFIX
     config.SlidesExporter.reveal_theme = "white"  # its fonts are local (nbconvert's default, simple, loads Google Fonts)
     config.SlidesExporter.reveal_scroll = True  # a tall output scrolls instead of running off the slide
+    config.SlidesExporter.reveal_width = str(SLIDE_WIDTH)
+    config.SlidesExporter.reveal_height = str(SLIDE_HEIGHT)
     exporter = SlidesExporter(config=config, extra_template_basedirs=[str(TEMPLATES)], template_name="course_reveal")
-    body, _ = exporter.from_notebook_node(_prepare(nb), resources={"metadata": {"name": name}})
+    body, _ = exporter.from_notebook_node(_prepare(nb, slides=True), resources={"metadata": {"name": name}})
     path = out_dir / f"{name}.slides.html"
     path.write_text(body, encoding="utf-8")
     return path

@@ -272,8 +272,7 @@ def jupyterlab(tmp_path):
     server = subprocess.Popen(
         [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
          f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-         f"--ServerApp.root_dir={root}", "--LabApp.news_url=None",
-         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+         f"--ServerApp.root_dir={root}",  # news and update checks: off by the environment's overrides.json
          *(["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else [])],  # CI containers run as root
         env=env, stdout=log, stderr=subprocess.STDOUT,
     )
@@ -367,6 +366,10 @@ def test_jupyterlab_runs_getting_started(browser, jupyterlab):
         assert time.monotonic() < deadline, f"Run All did not finish in time; prompts: {shown}"
         time.sleep(1)
     screenshot(browser, "lab-00-after-run-all")
+    # Nothing in the way: no dialog (e.g. "Select Kernel") and no notification (e.g. the news prompt).
+    popups = browser.execute_script(
+        "return Array.from(document.querySelectorAll('.jp-Dialog, .Toastify__toast')).map(e => e.innerText.slice(0, 120))")
+    assert not popups, f"a dialog or notification is showing: {popups}"
 
     # File → Save, then read what the interface ran: every cell executed, none raised, images produced.
     copy = jupyterlab["root"] / NOTEBOOK.name
@@ -385,6 +388,9 @@ def test_jupyterlab_runs_getting_started(browser, jupyterlab):
     grid = next(c for c in code if "image_grid(mnist.x_train" in c.source)
     assert any("image/png" in o.get("data", {}) for o in grid.outputs), "the digit grid did not appear"
     report = "".join(o.get("text", "") for c in code for o in c.outputs if o.output_type == "stream")
+    shown = json.dumps([c.outputs for c in code])
+    plumbing = [word for word in (*PLUMBING, "PosixPath", "headline") if word in shown]
+    assert not plumbing, f"test plumbing in the outputs a student sees: {plumbing}"
     assert f"kernel {expected.name}" in report and "profile ci" in report, f"runtime.report() said: {report[:300]}"
     assert nb.metadata.kernelspec.name == expected.name
 
@@ -411,3 +417,146 @@ def test_jupyterlab_runs_getting_started(browser, jupyterlab):
     time.sleep(0.5)
     alive = [c.pid for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
     assert not alive, f"processes left running after the server stopped: {alive}"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 3. Every deck, slide by slide: nothing clipped sideways, no test plumbing, figures on their slide
+# ---------------------------------------------------------------------------------------------------------
+
+# Text that only the test suite or the benchmark needs; an audience must never see it.
+PLUMBING = ("save_headline", "NBVAL", "nbval-", "expected_outputs", "COURSE_RESULTS_DIR")
+
+# Runs in the browser on the slide that is showing. Returns one entry per problem:
+# [kind, detail], kind "clipped" (a box whose content is wider than the box), "plumbing" or "figure-below".
+LAYOUT_JS = """
+const slide = window.deck.getCurrentSlide();
+const problems = [];
+const frame = document.querySelector('.reveal').getBoundingClientRect();
+for (const el of [slide, ...slide.querySelectorAll('*')]) {
+  if (el.tagName === 'svg' || el.closest('svg, .MathJax_CHTML, mjx-container, .MathJax_Preview')) continue;
+  const style = getComputedStyle(el);
+  if (style.display === 'none' || style.visibility === 'hidden') continue;
+  const overflowing = el.scrollWidth > el.clientWidth + 2 && el.clientWidth > 0;
+  const clips = ['hidden', 'auto', 'scroll', 'clip'].includes(style.overflowX) || el === slide;
+  if (overflowing && clips) {
+    problems.push(['clipped', `${el.tagName.toLowerCase()}.${[...el.classList].slice(0, 2).join('.')} ` +
+                   `${el.scrollWidth}px in ${el.clientWidth}px: ` + (el.innerText || '').trim().split('\\n')[0].slice(0, 80)]);
+  }
+}
+const text = slide.innerText || '';
+for (const word of arguments[0]) {
+  if (text.includes(word)) problems.push(['plumbing', word]);
+}
+for (const img of slide.querySelectorAll('img')) {
+  const top = img.getBoundingClientRect().top - slide.getBoundingClientRect().top;
+  if (top > frame.height * 0.9) problems.push(['figure-below', `image starts ${Math.round(top)}px down a ${Math.round(frame.height)}px frame`]);
+}
+const heading = slide.querySelector('h1, h2, h3');
+return [heading ? heading.innerText.trim().slice(0, 60) : '(no heading)', problems];
+"""
+
+
+def executed_decks() -> list:
+    """The ci-executed copy of every notebook (written by the notebook tests or `make slides`), or skip."""
+    import build_slides
+    import nbformat
+
+    notebooks = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    missing, decks = [], []
+    for nb_path in notebooks:
+        copy = build_slides.executed_path(nb_path, "ci")
+        sources = [nb_path, nb_path.with_suffix(".py")]
+        fresh = copy.exists() and copy.stat().st_mtime > max(p.stat().st_mtime for p in sources if p.exists())
+        nb = nbformat.read(copy, as_version=4) if fresh else None
+        if nb is None or not build_slides.is_complete(nb):
+            missing.append(nb_path.stem)
+        else:
+            decks.append((nb_path.stem, nb))
+    if missing:
+        pytest.skip(f"no fresh, complete ci-executed copy of {', '.join(missing)} in build/executed/ci/: "
+                    "run the notebooks first (`make test` runs them before this test, or `make slides`)")
+    return decks
+
+
+@pytest.mark.after_notebooks
+def test_every_slide_fits_its_frame(browser, tmp_path):
+    """All decks at 1280×800: no slide clips code or output sideways, shows plumbing, or pushes a figure off it."""
+    _browser_or_skip()
+    import build_slides
+
+    try:
+        build_slides.ensure_js_libs(quiet=True)
+    except RuntimeError as exc:
+        pytest.skip(str(exc))
+    decks = executed_decks()
+    build_slides.copy_libs(tmp_path)
+    browser.set_window_size(1280, 800)
+    report, n_slides = [], 0
+    for name, nb in decks:
+        path = build_slides.render_slides(nb, name, tmp_path)
+        browser.get(path.as_uri())
+        wait_for(browser, "document.querySelector('.reveal.ready') !== null", 30, f"Reveal to initialise ({name})")
+        # The page loads reveal.js as a require.js module, not a global: ask require.js for the same instance.
+        browser.set_script_timeout(30)
+        browser.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            f"require(['{build_slides.REVEAL_PREFIX}/dist/reveal.js'], R => {{ window.deck = R; done(true); }});")
+        browser.execute_script("deck.configure({transition: 'none', backgroundTransition: 'none'})")
+        indices = browser.execute_script("return deck.getSlides().map(s => deck.getIndices(s))")
+        for idx in indices:
+            browser.execute_script("deck.slide(arguments[0], arguments[1])", idx["h"], idx.get("v") or 0)
+            title, problems = browser.execute_script(LAYOUT_JS, list(PLUMBING))
+            n_slides += 1
+            report += [f"{name} {idx['h']}.{idx.get('v') or 0} '{title}': {kind}: {detail}" for kind, detail in problems]
+    assert n_slides > 100, f"only {n_slides} slides in {len(decks)} decks: did the decks render?"
+    assert not report, f"{len(report)} problems on the slides:\n" + "\n".join(report)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 4. Live slides in JupyterLab (jupyterlab-rise)
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_rise_presents_a_notebook_live(browser, jupyterlab):
+    """An instructor opens a notebook in JupyterLab and starts RISE's slideshow from the toolbar: the slides
+    come from the notebook's slide metadata, the kernel runs behind them, and nothing loads from the network."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    base, token = jupyterlab["base"], jupyterlab["token"]
+    requested_urls(browser).clear()
+    browser.get(f"{base}/lab/tree/{NOTEBOOK.name}?token={token}")
+    wait_for(browser, "document.querySelectorAll('.jp-Notebook .jp-CodeCell').length > 0", 90, "the notebook to open")
+    try:
+        button = wait_for(browser, "document.querySelector('.jp-NotebookPanel-toolbar [data-jp-item-name=\"RISE-button\"] "
+                          "jp-button')", 30, "RISE's slideshow button in the notebook toolbar")
+    except AssertionError:
+        items = browser.execute_script("return Array.from(document.querySelectorAll('.jp-NotebookPanel-toolbar > *'))"
+                                       ".map(e => e.dataset.jpItemName)")
+        raise AssertionError(f"no RISE button in the notebook toolbar; its items: {items}") from None
+    windows = set(browser.window_handles)
+    button.click()
+    # RISE opens the slideshow in a new browser tab, or in a panel beside the notebook (an iframe): follow either.
+    frame = "document.querySelector('iframe[src*=\"/rise/\"]')"
+    deadline = time.monotonic() + 30
+    while set(browser.window_handles) == windows and not browser.execute_script(f"return {frame}"):
+        assert time.monotonic() < deadline, "the RISE button opened nothing"
+        time.sleep(0.5)
+    new = set(browser.window_handles) - windows
+    if new:
+        browser.switch_to.window(new.pop())
+        assert "/rise/" in browser.current_url, f"the slideshow opened {browser.current_url}"
+    else:
+        browser.switch_to.frame(browser.execute_script(f"return {frame}"))
+    n = wait_for(browser, "document.querySelectorAll('.reveal .slides > section').length", 90, "RISE's slides")
+    assert n >= 5, f"only {n} slides: is the slide metadata there?"
+    screenshot(browser, "rise-00-first-slide")
+    first = browser.execute_script("return document.querySelector('.reveal section.present').innerText.slice(0, 80)")
+    browser.find_element(By.TAG_NAME, "body").send_keys(Keys.ARROW_RIGHT)
+    wait_for(browser, f"document.querySelector('.reveal section.present').innerText.slice(0, 80) !== {json.dumps(first)}",
+             10, "the arrow key to move to the next slide")
+    time.sleep(1)  # the slide transition
+    screenshot(browser, "rise-00-next-slide")
+    sessions = [s for s in _api(base, token, "/api/sessions") if s["path"].endswith(NOTEBOOK.name)]
+    assert sessions and sessions[0]["kernel"]["name"] == "course", f"no live kernel behind the slides: {sessions}"
+    assert_only_local_requests(browser)

@@ -108,3 +108,45 @@ def test_slides_and_pages_leave_the_bookkeeping_out(notebook):
     assert not any("runtime.save_headline(" in c.source for c in shown.cells)
     assert not any("NBVAL" in c.source for c in shown.cells)
     assert len(shown.cells) < len(nb.cells) and nb.cells[0].source == shown.cells[0].source
+
+
+def test_slides_can_show_a_figure_without_its_code(tmp_path):
+    """`slides-remove-input`: the slide shows the output only; the HTML page keeps the code."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    import build_slides
+
+    code = "fig = plot_the_thing(with_many_arguments=True)  # SOURCE-MARKER"
+    cell = nbformat.v4.new_code_cell(code, metadata={"tags": [build_slides.SLIDES_REMOVE_INPUT_TAG]})
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="OUTPUT-MARKER\n")]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Title"), cell])
+    slides = build_slides.render_slides(nb, "demo", tmp_path).read_text()
+    page = build_slides.render_html(nb, "demo", tmp_path).read_text()
+    assert "OUTPUT-MARKER" in slides and "SOURCE-MARKER" not in slides
+    assert "OUTPUT-MARKER" in page and "SOURCE-MARKER" in page
+    assert f"width: {build_slides.SLIDE_WIDTH}" in slides.replace('"', "").replace("'", "")
+
+
+def test_a_clean_run_elsewhere_becomes_the_executed_copy(tmp_path, monkeypatch):
+    """The notebook tests hand their outputs to `save_executed`; a run with an error or a skipped cell is not kept."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    import build_slides
+
+    monkeypatch.setattr(build_slides, "executed_path", lambda src, profile: tmp_path / profile / src.name)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# T"), nbformat.v4.new_code_cell("print(1)"),
+                                         nbformat.v4.new_code_cell("1 + 1")])
+    stream = [nbformat.NotebookNode(output_type="stream", name="stdout", text=t) for t in ("a", "b\n")]
+    result = nbformat.NotebookNode(output_type="execute_result", data={"text/plain": "2"}, metadata={})
+    src = tmp_path / "07_demo.ipynb"
+    target = build_slides.save_executed(nb, [stream, [result]], src, "ci")
+    saved = nbformat.read(target, as_version=4)
+    assert build_slides.is_complete(saved)
+    assert saved.cells[1].outputs[0].text == "ab\n", "consecutive writes become one output"
+    assert saved.cells[2].outputs[0].execution_count == 2
+    error = nbformat.NotebookNode(output_type="error", ename="AssertionError", evalue="", traceback=[])
+    target.unlink()
+    assert build_slides.save_executed(nb, [stream, [error]], src, "ci") is None and not target.exists()
+    assert build_slides.save_executed(nb, [stream, None], src, "ci") is None and not target.exists()
