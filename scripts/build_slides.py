@@ -159,6 +159,18 @@ def executed_path(src: Path, profile: str) -> Path:
     return ROOT / "build" / "executed" / profile / src.name
 
 
+def fresh_executed_copy(src: Path, profile: str):
+    """The executed copy of ``src`` if it is newer than the notebook and its .py and ran to the end, else None."""
+    import nbformat
+
+    cached = executed_path(src, profile)
+    sources = [p for p in (src, src.with_suffix(".py")) if p.exists()]
+    if not cached.exists() or cached.stat().st_mtime <= max(p.stat().st_mtime for p in sources):
+        return None
+    nb = nbformat.read(cached, as_version=4)
+    return nb if is_complete(nb) else None
+
+
 def save_executed(nb, outputs: list, src: Path, profile: str) -> Path | None:
     """Save ``nb`` with the outputs of a run that happened elsewhere (the notebook tests) as its executed copy.
 
@@ -177,7 +189,8 @@ def save_executed(nb, outputs: list, src: Path, profile: str) -> Path | None:
         return None
     nb = copy.deepcopy(nb)
     merge_streams = CoalesceStreamsPreprocessor()
-    for count, (cell, outs) in enumerate(zip([c for c in nb.cells if c.cell_type == "code"], outputs), start=1):
+    code_cells = [c for c in nb.cells if c.cell_type == "code"]
+    for count, (cell, outs) in enumerate(zip(code_cells, outputs), start=1):
         cell.outputs = [nbformat.from_dict(copy.deepcopy(dict(out))) for out in outs]
         cell.execution_count = count
         for out in cell.outputs:
@@ -202,13 +215,9 @@ def execute(src: Path, profile: str, *, reexecute: bool = False, timeout: int = 
     import nbformat
     from nbclient import NotebookClient
 
-    cached = executed_path(src, profile)
-    sources = [src, src.with_suffix(".py")]
-    newest_source = max(p.stat().st_mtime for p in sources if p.exists())
-    if not reexecute and cached.exists() and cached.stat().st_mtime > newest_source:
-        nb = nbformat.read(cached, as_version=4)
-        if is_complete(nb):
-            return Executed(src, nb, reused=True, seconds=0.0, error=None)
+    nb = None if reexecute else fresh_executed_copy(src, profile)
+    if nb is not None:
+        return Executed(src, nb, reused=True, seconds=0.0, error=None)
 
     nb = nbformat.read(src, as_version=4)
     kernel = nb.metadata.get("kernelspec", {}).get("name", "python3")
@@ -235,6 +244,7 @@ def execute(src: Path, profile: str, *, reexecute: bool = False, timeout: int = 
                 else:
                     os.environ[key] = value
     seconds = time.perf_counter() - start
+    cached = executed_path(src, profile)
     cached.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, cached)
     return Executed(src, nb, reused=False, seconds=seconds, error=error)

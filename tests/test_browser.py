@@ -459,16 +459,12 @@ return [heading ? heading.innerText.trim().slice(0, 60) : '(no heading)', proble
 def executed_decks() -> list:
     """The ci-executed copy of every notebook (written by the notebook tests or `make slides`), or skip."""
     import build_slides
-    import nbformat
 
     notebooks = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     missing, decks = [], []
     for nb_path in notebooks:
-        copy = build_slides.executed_path(nb_path, "ci")
-        sources = [nb_path, nb_path.with_suffix(".py")]
-        fresh = copy.exists() and copy.stat().st_mtime > max(p.stat().st_mtime for p in sources if p.exists())
-        nb = nbformat.read(copy, as_version=4) if fresh else None
-        if nb is None or not build_slides.is_complete(nb):
+        nb = build_slides.fresh_executed_copy(nb_path, "ci")
+        if nb is None:
             missing.append(nb_path.stem)
         else:
             decks.append((nb_path.stem, nb))
