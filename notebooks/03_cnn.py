@@ -183,7 +183,7 @@ rows = training.run_sweep(
     train, val, epochs=NUM_EPOCHS, batch_size=BATCH_SIZE, seed=SEED, name=lambda c: c["design"], models=models)
 print(training.format_table(training.final(rows), ["run", "params", "loss", "accuracy", "val_loss", "val_accuracy"]))
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig = plotting.curves_grid(rows, metric="accuracy", ncols=2, ylim=(cfg.pick(full=0.95, ci=0.0), 1.0),
                            title="accuracy per epoch (solid: train, dashed: validation)")
 

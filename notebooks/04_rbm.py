@@ -402,7 +402,7 @@ for name, r in results.items():
 # 12 nats ahead of CD-25, at under a third of its cost (299 s against 1,051 s of training here). Where PCD lands is
 # reported, not asserted: one training run per rule cannot say how stable that order is.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 for name, r in results.items():
     assert r["test_ll"] > ll_independent + 20, f"{name} is not clearly better than independent pixels"
     assert abs(r["train_ll"] - r["test_ll"]) < 5, f"{name}: train and test log-likelihood differ"

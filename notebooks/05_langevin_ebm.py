@@ -162,7 +162,7 @@ for name, d in densities.items():
     finals[name, "MALA"], _, _ = langevin.mala_chain(d.log_prob, d.grad_log_prob, x_start, ETA_SHOW,
                                                      CHAIN_STEPS, seed=SEED)
 
-# %%
+# %% slideshow={"slide_type": "subslide"} tags=["slides-remove-input"]
 fig, axes = plt.subplots(2, 4, figsize=(12, 5.6))
 for row, (name, d) in enumerate(densities.items()):
     p, xe, ye = langevin.grid_probs(d.log_prob, d.extent, 60)
@@ -588,7 +588,7 @@ print("buffer FID-MNIST by training step: " + ", ".join(f"{int(st)}: {fid:.0f}" 
 # Two kinds of samples: the **replay buffer** (long persistent chains, what Du & Mordatch show) and **fresh
 # chains** started from uniform noise and run for `EVAL_LANGEVIN_STEPS` steps.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 buffer_samples = mnist_metrics.from_pm1(buffer[:NUM_EVAL])
 fresh_samples = mnist_metrics.from_pm1(sample_langevin(energy, uniform_noise(NUM_EVAL), EVAL_LANGEVIN_STEPS))
 noise_images = mnist_metrics.from_pm1(uniform_noise(NUM_EVAL))

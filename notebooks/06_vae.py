@@ -96,7 +96,7 @@ assert set(np.unique(x_test.numpy())) == {0.0, 1.0}
 assert abs(x_test.mean().item() - mnist.x_test.mean()) < 0.01, "binarization keeps the mean grey level"
 print(mnist)
 
-# %% tags=["slides-remove-input"]
+# %% slideshow={"slide_type": "subslide"} tags=["slides-remove-input"]
 fig = plotting.image_grid(np.concatenate([mnist.x_test[:10], x_test[:10].numpy()]), ncols=10, cell_size=0.8,
                           title="grey test digits (top) and one dynamic binarization of them (bottom)")
 

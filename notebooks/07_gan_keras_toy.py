@@ -232,7 +232,7 @@ n_trainable = sum(int(np.prod(v.shape)) for v in gan_model.trainable_weights)
 print(f"trainable parameters: {n_trainable:,} (the generator's); non-trainable: {n_gan - n_trainable:,} (the discriminator's)")
 assert (n_gan, n_trainable) == (223, 122)
 
-# %% tags=["slides-remove-input"]
+# %% slideshow={"slide_type": "subslide"} tags=["slides-remove-input"]
 show_model(gan_model, "gan", expand_nested=True)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}

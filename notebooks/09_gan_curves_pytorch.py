@@ -283,7 +283,7 @@ results["line"] = train_gan(g_line, d_line, train_sets["line"], NUM_STEPS["line"
 seconds["line"] = time.perf_counter() - t0
 print_history(results["line"][0])
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig = show_snapshots(results["line"][1], train_sets["line"], "line: real (blue) against generated (red)")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -337,7 +337,7 @@ results["parabola_wide"] = train_gan(g_wide, d_wide, train_sets["parabola"], NUM
                                      desc="parabola, wider networks")
 print_history(results["parabola_wide"][0], keys=("chamfer", "precision", "coverage", "vertex"))
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig = show_snapshots(results["parabola_wide"][1], train_sets["parabola"], "parabola, wider networks")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -517,7 +517,7 @@ fig = show_snapshots(results["spiral"][1], train_sets["spiral"], "spiral, the se
 # shapes ("because we have more layers we did less epochs here (250)"). The history shows what that costs:
 # the outer turn fills in late. Before = the first evaluation (a short run), after = the end of training.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 sp_hist = results["spiral"][0]
 fig, ax = plt.subplots(figsize=(6, 3.2))
 ax.plot([h["step"] for h in sp_hist], [h["tail"] for h in sp_hist], "-o", label="outer turn covered")
@@ -717,7 +717,7 @@ for seed in RING_SEEDS:
                                    desc=f"ring R1, seed {seed}")
     print(f"seed {seed}: modes covered over training", [h["modes"] for h in ring[("r1", seed)][0]])
 
-# %% tags=["slides-remove-input"]
+# %% slideshow={"slide_type": "subslide"} tags=["slides-remove-input"]
 fig = show_snapshots({k: v for k, v in list(ring[("r1", RING_SEEDS[0])][1].items())[3::4]}, ring_points[:2000],
                      f"ring with R1 (γ = {R1_GAMMA:g}): the generator settles on more modes", lim=2.5)
 

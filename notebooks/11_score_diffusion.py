@@ -375,7 +375,7 @@ for label, (werr, kl) in far_table.items():
     print(f"{label:24s} weight error {werr:.3f}   KL {kl:.3f}")
 print(f"{'exact samples':24s} weight error {weight_error(far.sample(NUM_POINTS, seed=1)):.3f}   KL {far_floor:.3f}")
 
-# %% tags=["slides-remove-input"]
+# %% slideshow={"slide_type": "subslide"} tags=["slides-remove-input"]
 fig, axes = plt.subplots(1, 4, figsize=(13, 3.4), sharey=True)
 panels = {"exact samples": far.sample(NUM_POINTS, seed=1)} | far_samples
 for ax, (label, s) in zip(axes, panels.items()):
@@ -679,7 +679,7 @@ for name, r in sweep.items():
           f"{r['s_per_1000']:7.1f} s / 1000 images")
 print(f"{'real':10s} FID {sweep_floor:7.1f} (floor for {NUM_SWEEP});  uniform noise FID {sweep_noise_fid:.0f}")
 
-# %% tags=["slides-remove-input"]
+# %% slideshow={"slide_type": "subslide"} tags=["slides-remove-input"]
 fig, ax = plt.subplots(figsize=(5.5, 3.4))
 for name, r in sweep.items():
     ax.scatter(r["s_per_1000"], r["fid"], color="C1" if name.startswith("DDPM") else "C0")
@@ -752,7 +752,7 @@ print(f"DDIM {HEADLINE_DDIM_STEPS}: FID {quality['fid']:.1f} (real {fid_floor:.1
       f"class entropy {quality['class_entropy']:.3f}, confidence {quality['confidence']:.3f}; "
       f"{NUM_EVAL} images in {sample_seconds:.0f} s")
 
-# %% tags=["slides-remove-input"]
+# %% slideshow={"slide_type": "subslide"} tags=["slides-remove-input"]
 proba = mnist_metrics.predict_proba(samples[:40])
 fig = plotting.image_grid(samples[:40], labels=[f"{p.argmax()} ({p.max():.2f})" for p in proba], ncols=10,
                           vmin=0, vmax=1, title=f"DDPM-trained U-Net, DDIM {HEADLINE_DDIM_STEPS} steps")

@@ -426,6 +426,27 @@ def test_jupyterlab_runs_getting_started(browser, jupyterlab):
 # Text that only the test suite or the benchmark needs; an audience must never see it.
 PLUMBING = ("save_headline", "NBVAL", "nbval-", "expected_outputs", "COURSE_RESULTS_DIR")
 
+# A figure that starts in the bottom quarter of the frame is mostly off the slide: the presenter has to scroll
+# to show it. Put it on a subslide of its own (`slideshow={"slide_type": "subslide"}` on its cell).
+FIGURE_START_MAX = 0.75
+
+# Shows slide (h, v) and answers once it has settled. The deck's own script re-typesets the math of a slide when
+# it is shown, after the slide change returns: until every formula on the slide has its rendered frame, the raw
+# TeX is shorter than the typeset math and everything below it sits higher than it will (one slide of 09
+# measured 589 px, then 682 px a second later). Answers false if the math is not typeset within 20 s.
+SHOW_SLIDE_JS = """
+const [h, v, done] = arguments;
+window.deck.slide(h, v);
+const typeset = () => Array.from(window.deck.getCurrentSlide().querySelectorAll('script[type^="math/tex"]')).every(s => {
+  const frame = s.id && document.getElementById(s.id + '-Frame'); return frame && frame.offsetHeight > 0; });
+const start = performance.now();
+(function check() {
+  if (typeset()) requestAnimationFrame(() => done(true));
+  else if (performance.now() - start > 20000) done(false);
+  else setTimeout(check, 20);
+})();
+"""
+
 # Runs in the browser on the slide that is showing. Returns one entry per problem:
 # [kind, detail], kind "clipped" (a box whose content is wider than the box), "plumbing" or "figure-below".
 LAYOUT_JS = """
@@ -449,11 +470,13 @@ for (const word of arguments[0]) {
 }
 for (const img of slide.querySelectorAll('img')) {
   const top = img.getBoundingClientRect().top - slide.getBoundingClientRect().top;
-  if (top > frame.height * 0.9) problems.push(['figure-below', `image starts ${Math.round(top)}px down a ${Math.round(frame.height)}px frame`]);
+  if (top > frame.height * FIGURE_START_MAX) {
+    problems.push(['figure-below', `image starts ${Math.round(top)}px down a ${Math.round(frame.height)}px frame`]);
+  }
 }
 const heading = slide.querySelector('h1, h2, h3');
 return [heading ? heading.innerText.trim().slice(0, 60) : '(no heading)', problems];
-"""
+""".replace("FIGURE_START_MAX", str(FIGURE_START_MAX))
 
 
 def executed_decks() -> list:
@@ -500,10 +523,12 @@ def test_every_slide_fits_its_frame(browser, tmp_path):
         browser.execute_script("deck.configure({transition: 'none', backgroundTransition: 'none'})")
         indices = browser.execute_script("return deck.getSlides().map(s => deck.getIndices(s))")
         for idx in indices:
-            browser.execute_script("deck.slide(arguments[0], arguments[1])", idx["h"], idx.get("v") or 0)
+            where = f"{idx['h']}.{idx.get('v') or 0}"
+            assert browser.execute_async_script(SHOW_SLIDE_JS, idx["h"], idx.get("v") or 0), \
+                f"MathJax did not typeset slide {where} of {name} within 20 s"
             title, problems = browser.execute_script(LAYOUT_JS, list(PLUMBING))
             n_slides += 1
-            report += [f"{name} {idx['h']}.{idx.get('v') or 0} '{title}': {kind}: {detail}" for kind, detail in problems]
+            report += [f"{name} {where} '{title}': {kind}: {detail}" for kind, detail in problems]
     assert n_slides > 100, f"only {n_slides} slides in {len(decks)} decks: did the decks render?"
     assert not report, f"{len(report)} problems on the slides:\n" + "\n".join(report)
 
