@@ -172,6 +172,7 @@ def slides(tmp_path_factory):
     return build_slides.render_slides(nb, NOTEBOOK.stem, out)
 
 
+@pytest.mark.after_notebooks  # reuses the notebook tests' executed copy of 00 instead of running it again
 def test_slides_offline(browser, slides):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
