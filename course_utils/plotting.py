@@ -216,6 +216,14 @@ def confusion_matrix_plot(cm: np.ndarray, *, title: str | None = None, ax: plt.A
     return fig
 
 
+def most_confident_mistakes(y_true: np.ndarray, probs: np.ndarray, n: int = 20) -> np.ndarray:
+    """Indices of the (at most) ``n`` misclassified examples with the highest predicted probability, most confident first."""
+    probs = np.asarray(probs)
+    conf = probs.max(axis=1)
+    wrong = np.flatnonzero(probs.argmax(axis=1) != np.asarray(y_true))
+    return wrong[np.argsort(-conf[wrong], kind="stable")][:n]
+
+
 def misclassified_gallery(
     images: np.ndarray,
     y_true: np.ndarray,
@@ -233,8 +241,7 @@ def misclassified_gallery(
     probs = np.asarray(probs)
     pred = probs.argmax(axis=1)
     conf = probs.max(axis=1)
-    wrong = np.flatnonzero(pred != y_true)
-    wrong = wrong[np.argsort(-conf[wrong], kind="stable")][:n]
+    wrong = most_confident_mistakes(y_true, probs, n)
     if len(wrong) == 0:
         fig, ax = plt.subplots(figsize=(3, 1))
         ax.axis("off")

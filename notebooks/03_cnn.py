@@ -127,12 +127,10 @@ assert n_seed == 234_310, "the seed's summary says 234,310"
 #   runs, seed 0. Shifts help any network: the seed's CNN could use them too, exercise 6.)
 
 # %%
-def lean_cnn(widths=LEAN_WIDTHS, total_steps=1, shift=SHIFT, bn_momentum=BN_MOMENTUM, seed=SEED):
-    """Random shifts (none if ``shift`` is 0); 3×3 conv → batch norm → ReLU per width, 2×2 max-pools between;
-    global average pooling."""
-    layers = [keras.Input((28, 28, 1), name="image")]
-    if shift:
-        layers.append(L.RandomTranslation(shift, shift, fill_mode="constant", seed=seed, name="shift"))
+def lean_cnn(widths=LEAN_WIDTHS, total_steps=1, bn_momentum=BN_MOMENTUM):
+    """Random shifts; 3×3 conv → batch norm → ReLU per width, 2×2 max-pools between; global average pooling."""
+    layers = [keras.Input((28, 28, 1), name="image"),
+              L.RandomTranslation(SHIFT, SHIFT, fill_mode="constant", seed=SEED, name="shift")]
     for i, filters in enumerate(widths, start=1):
         if i > 1:
             layers.append(L.MaxPooling2D(name=f"pool{i - 1}"))
@@ -248,7 +246,7 @@ wrong = {name: p.argmax(1) != mnist.y_test for name, p in probs.items()}
 shared = int(np.sum(wrong["seed CNN"] & wrong["lean CNN"]))
 independent = wrong["seed CNN"].sum() * wrong["lean CNN"].sum() / len(mnist.y_test)
 other = next(name for name in probs if name != best)
-gallery = np.argsort(-np.where(wrong[best], probs[best].max(1), -1.0))[:20]
+gallery = plotting.most_confident_mistakes(mnist.y_test, probs[best], n=20)
 print(f"mistakes: seed CNN {wrong['seed CNN'].sum()}, lean CNN {wrong['lean CNN'].sum()}; both wrong on {shared} "
       f"images, {shared / independent:.0f}× the {independent:.1f} expected if their mistakes were independent")
 print(f"the {other} also gets {int(wrong[other][gallery].sum())} of the 20 images above wrong")

@@ -471,13 +471,13 @@ for (const word of arguments[0]) {
 }
 for (const img of slide.querySelectorAll('img')) {
   const top = img.getBoundingClientRect().top - slide.getBoundingClientRect().top;
-  if (top > frame.height * FIGURE_START_MAX) {
+  if (top > frame.height * arguments[1]) {
     problems.push(['figure-below', `image starts ${Math.round(top)}px down a ${Math.round(frame.height)}px frame`]);
   }
 }
 const heading = slide.querySelector('h1, h2, h3');
 return [heading ? heading.innerText.trim().slice(0, 60) : '(no heading)', problems];
-""".replace("FIGURE_START_MAX", str(FIGURE_START_MAX))
+"""
 
 
 def executed_decks() -> list:
@@ -527,7 +527,7 @@ def test_every_slide_fits_its_frame(browser, tmp_path):
             where = f"{idx['h']}.{idx.get('v') or 0}"
             assert browser.execute_async_script(SHOW_SLIDE_JS, idx["h"], idx.get("v") or 0), \
                 f"MathJax did not typeset slide {where} of {name} within 20 s"
-            title, problems = browser.execute_script(LAYOUT_JS, list(PLUMBING))
+            title, problems = browser.execute_script(LAYOUT_JS, list(PLUMBING), FIGURE_START_MAX)
             n_slides += 1
             report += [f"{name} {where} '{title}': {kind}: {detail}" for kind, detail in problems]
     assert n_slides > 100, f"only {n_slides} slides in {len(decks)} decks: did the decks render?"

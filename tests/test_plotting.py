@@ -48,3 +48,11 @@ def test_scatter_real_fake() -> None:
     ax = fig.axes[0]
     assert [len(c.get_offsets()) for c in ax.collections] == [5, 7]
     assert ax.get_xlim() == (-1.5, 1.5)
+
+
+def test_most_confident_mistakes_orders_by_confidence_and_skips_correct_ones() -> None:
+    probs = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4], [0.3, 0.7], [0.95, 0.05]])
+    y_true = np.array([1, 1, 1, 0, 0])  # wrong: 0 (conf 0.9), 2 (0.6), 3 (0.7); right: 1, 4
+    assert plotting.most_confident_mistakes(y_true, probs).tolist() == [0, 3, 2]
+    assert plotting.most_confident_mistakes(y_true, probs, n=2).tolist() == [0, 3]
+    assert plotting.most_confident_mistakes(np.array([0, 1]), probs[[4, 1]]).tolist() == []
