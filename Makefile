@@ -17,13 +17,14 @@ export TF_ENABLE_ONEDNN_OPTS := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup lab test unit notebooks data kernels bench bench-gpu expected sync html slides clean help
+.PHONY: setup lab test unit notebooks data kernels bench bench-gpu samples expected sync html slides clean help
 
 help:
 	@echo "make lab     set up (venv, packages, kernels, MNIST) and open JupyterLab"
 	@echo "make test    set up and run unit tests + every notebook (COURSE_PROFILE=ci)"
 	@echo "make bench   run every notebook in PROFILE=$(PROFILE) and write results/benchmark.md"
 	@echo "make bench-gpu  the MNIST notebooks in the full profile (for a GPU machine)"
+	@echo "make samples the five generative notebooks in PROFILE=$(PROFILE): the samples that 12 compares"
 	@echo "make expected  record the checked cells' outputs (NOTEBOOKS=notebooks/NN_x.ipynb for some)"
 	@echo "make slides  execute notebooks (PROFILE=ci) and render build/slides/ (reveal.js) and build/html/, offline"
 	@echo "make html    only the HTML pages in build/html/"
@@ -71,6 +72,13 @@ notebooks: setup
 
 bench: setup
 	$(BIN)/python scripts/bench.py --profile $(PROFILE)
+
+# The five generative notebooks (04 RBM, 05 EBM, 06 VAE, 10 GAN, 11 diffusion) in PROFILE: they save the samples
+# that 12_families_compared scores (data/samples/), and record their rows in results/benchmark.md.
+SAMPLE_NOTEBOOKS := notebooks/04_rbm.ipynb notebooks/05_langevin_ebm.ipynb notebooks/06_vae.ipynb \
+                    notebooks/10_gan_mnist.ipynb notebooks/11_score_diffusion.ipynb
+samples: setup
+	$(BIN)/python scripts/bench.py --profile $(PROFILE) $(SAMPLE_NOTEBOOKS)
 
 # The GPU job: the MNIST notebooks (kernel course-gpu) in the full profile.
 bench-gpu: setup

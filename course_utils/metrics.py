@@ -1,7 +1,9 @@
 """Sample-quality measures shared by the generative notebooks.
 
-Point-cloud measures for the 2-D toy GANs and Langevin samplers live here, and the
-mean-and-spread helpers for figures measured over several seeds.
+Point-cloud measures for the 2-D toy GANs and Langevin samplers live here, the
+mean-and-spread helpers for figures measured over several seeds, and the
+feature-space precision/recall and bootstrap intervals that 12 uses to compare
+the generative families.
 (The MNIST sample-quality measures, FID-MNIST and class coverage, are in
 :mod:`course_utils.mnist_metrics`.)
 """
@@ -139,3 +141,83 @@ def paired_sign_test(fails_a, fails_b) -> tuple[int, int, float]:
     n = b + c
     p = sum(comb(n, k) for k in range(b, n + 1)) / 2**n if n else 1.0
     return b, c, float(p)
+
+
+# --------------------------------------------------------------------------- precision, recall and the bootstrap
+
+
+def knn_radii(points: np.ndarray, k: int = 3, chunk: int = 2048) -> np.ndarray:
+    """Distance from each point to its ``k``-th nearest neighbour in the same set (itself excluded).
+
+    The ball of that radius around every point is Kynkäänniemi et al.'s (2019) estimate of the set's manifold.
+    """
+    x = np.asarray(points, dtype=np.float64)
+    if not 1 <= k < len(x):
+        raise ValueError(f"k must be between 1 and the number of points minus 1 ({len(x) - 1}), got {k}")
+    out = np.empty(len(x))
+    for i in range(0, len(x), chunk):
+        d = _sq_dists(x[i:i + chunk], x)
+        # column k of the sorted row: column 0 is the point itself (distance 0)
+        out[i:i + chunk] = np.sqrt(np.partition(d, k, axis=1)[:, k])
+    return out
+
+
+def inside_manifold(points: np.ndarray, reference: np.ndarray, radii: np.ndarray, chunk: int = 2048) -> np.ndarray:
+    """For each point, whether it lies within ``radii[j]`` of some ``reference[j]``: a boolean per point."""
+    p = np.asarray(points, dtype=np.float64)
+    r2 = np.asarray(radii, dtype=np.float64) ** 2
+    out = np.empty(len(p), dtype=bool)
+    for i in range(0, len(p), chunk):
+        out[i:i + chunk] = (_sq_dists(p[i:i + chunk], reference) <= r2[None, :] * (1 + 1e-12)).any(axis=1)
+    return out
+
+
+def precision_recall(real: np.ndarray, fake: np.ndarray, k: int = 3) -> dict[str, np.ndarray | float]:
+    """Improved precision and recall (Kynkäänniemi et al., NeurIPS 2019) in a feature space.
+
+    **Precision**: the share of generated points inside the real manifold (are the samples realistic?).
+    **Recall**: the share of real points inside the generated manifold (is all of the data covered?).
+    Each manifold is the union of balls reaching every point's ``k``-th nearest neighbour (the paper uses k = 3).
+
+    Returns:
+        ``{"precision", "recall"}`` as floats, and the per-point indicators ``"fake_in_real"`` and
+        ``"real_in_fake"`` (their means are the two numbers; bootstrap them for an interval).
+    """
+    real = np.asarray(real, dtype=np.float64)
+    fake = np.asarray(fake, dtype=np.float64)
+    if real.ndim != 2 or fake.ndim != 2 or real.shape[1] != fake.shape[1]:
+        raise ValueError(f"need two (N, D) feature arrays of the same D, got {real.shape} and {fake.shape}")
+    fake_in_real = inside_manifold(fake, real, knn_radii(real, k))
+    real_in_fake = inside_manifold(real, fake, knn_radii(fake, k))
+    return {"precision": float(fake_in_real.mean()), "recall": float(real_in_fake.mean()),
+            "fake_in_real": fake_in_real, "real_in_fake": real_in_fake}
+
+
+def bootstrap(statistic, arrays, n_boot: int = 200, seed: int = 0) -> np.ndarray:
+    """Bootstrap replicates of ``statistic(*arrays)``: each array resampled with replacement along its first axis.
+
+    The arrays are resampled independently of each other, with one random generator, so two calls with the same
+    ``seed`` and arrays of the same lengths draw the same indices (paired comparisons reuse them).
+    """
+    arrays = [np.asarray(a) for a in arrays]
+    if n_boot < 2 or any(len(a) < 2 for a in arrays):
+        raise ValueError("the bootstrap needs n_boot >= 2 and at least 2 rows in every array")
+    rng = np.random.default_rng(seed)
+    reps = []
+    for _ in range(n_boot):
+        reps.append(statistic(*(a[rng.integers(0, len(a), len(a))] for a in arrays)))
+    return np.asarray(reps, dtype=np.float64)
+
+
+def bootstrap_interval(estimate: float, replicates: np.ndarray, level: float = 0.95) -> tuple[float, float]:
+    """An interval for ``estimate`` from the spread of its bootstrap replicates.
+
+    The replicates' quantiles are taken relative to *their own mean* and added to the estimate, so a statistic
+    that resampling biases (FID rises when duplicated images shrink the sample's spread) gets the bootstrap's
+    width without its shift. For an unbiased statistic such as a mean this is the percentile interval.
+    """
+    reps = np.asarray(replicates, dtype=np.float64)
+    if not 0 < level < 1 or reps.size < 2:
+        raise ValueError("need 0 < level < 1 and at least 2 replicates")
+    lo, hi = np.quantile(reps - reps.mean(), [(1 - level) / 2, (1 + level) / 2])
+    return float(estimate + lo), float(estimate + hi)

@@ -354,6 +354,15 @@ def _real_sample(n: int, which: str) -> np.ndarray:
     return train.x_train
 
 
+def reference_images(n: int, which: str = "reference") -> np.ndarray:
+    """The fixed real sample of ``n`` images behind :func:`reference_stats` (``which``: ``"reference"`` or
+    ``"floor"``), as float32 ``(n, 28, 28)`` in [0, 1]: for measures that need the images, not only their mean and
+    covariance (precision and recall, the bootstrap)."""
+    if which not in ("reference", "floor"):
+        raise ValueError(f"which must be 'reference' or 'floor', not {which!r}")
+    return _real_sample(n, which)
+
+
 def reference_stats(n: int, which: str = "reference") -> tuple[np.ndarray, np.ndarray]:
     """Feature mean and covariance of the fixed real sample of ``n`` images (cached in memory and on disk)."""
     key = (cache_key(), n, which)

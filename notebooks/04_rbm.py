@@ -43,7 +43,7 @@ import torch
 from IPython.display import Markdown, display
 from tqdm.auto import tqdm
 
-from course_utils import data, plotting, rbm, runtime
+from course_utils import data, plotting, rbm, runtime, sample_store
 
 cfg = runtime.profile()
 runtime.seed_everything(0)
@@ -85,6 +85,7 @@ TINY_HIDDEN = 15                                   # small enough to enumerate 2
 TINY_SEEDS = 3                                     # seeds per training rule for the tiny RBMs' exact likelihoods
 TINY_EPOCHS = cfg.pick(full=4, ci=5)               # full: shorter than NUM_EPOCHS, so 3 seeds of CD-25 fit the budget
 GIBBS_STEPS = cfg.pick(full=10_000, ci=1000)       # sweeps of the long chains started from noise
+COMPARE_GIBBS_STEPS = 1000                         # sweeps of the 2,000 (ci: 256) chains saved for notebook 12
 print(f"H={LATENT_DIM}, epochs={NUM_EPOCHS}, CD-{CD_K}, AIS: {AIS_TEMPERATURES} temperatures x {AIS_CHAINS} chains")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -483,6 +484,28 @@ step_size = float((torch_rbm.W - start.W).abs().max())
 print(f"largest parameter change in the update: {step_size:.2e}; max |TF - torch| after it: {max_diff:.1e}")
 assert step_size > 1e-4, "the update should change the weights"
 assert max_diff < 1e-10, "TensorFlow and PyTorch CD-1 disagree"
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# **For the comparison in 12.** `12_families_compared` scores the RBM, EBM, VAE, GAN and diffusion samples on one
+# protocol: the same number of samples from each, `sample_store.sample_count()` (2,000 in `full`, 256 in `ci`),
+# saved with the training time and the time to draw 1,000. Here: the PCD model (the best density model above), one
+# Gibbs chain per sample started from noise and run for `COMPARE_GIBBS_STEPS` sweeps (a tenth of the chains above,
+# to keep 2,000 chains within the budget), showing p(v|h) of the last sweep; and its test log-likelihood from AIS.
+
+# %% slideshow={"slide_type": "skip"}
+g = torch.Generator().manual_seed(SEED + 1)
+t_sample = time.perf_counter()
+chain = rbm.bernoulli(torch.full((sample_store.sample_count(), 784), 0.5), generator=g)
+for _ in tqdm(range(COMPARE_GIBBS_STEPS), desc="Gibbs sweeps", leave=False):
+    chain, p_v = rbm.gibbs_step(models["PCD"], chain, g)
+rbm_sample_seconds = time.perf_counter() - t_sample
+sample_store.save_samples(
+    "RBM", p_v.numpy(), train_seconds=histories["PCD"]["seconds"],
+    seconds_per_1000=1000 * rbm_sample_seconds / len(p_v),
+    settings={"model": f"RBM, {LATENT_DIM} hidden, PCD, {NUM_EPOCHS} epochs",
+              "sampler": f"{COMPARE_GIBBS_STEPS} Gibbs sweeps from noise, p(v|h)"},
+    log_likelihood={"nats": results["PCD"]["test_ll"], "se": results["PCD"]["log_z_se"],
+                    "method": f"AIS, {AIS_TEMPERATURES} temperatures x {AIS_CHAINS} chains"})
 
 # %% [markdown] slideshow={"slide_type": "slide"} tags=["remove-cell"]
 # ## 9. Headline figures

@@ -35,7 +35,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from course_utils import data, langevin, metrics, plotting, runtime
+from course_utils import data, langevin, metrics, plotting, runtime, sample_store
 
 cfg = runtime.profile()
 runtime.seed_everything(0)
@@ -590,7 +590,9 @@ print("buffer FID-MNIST by training step: " + ", ".join(f"{int(st)}: {fid:.0f}" 
 
 # %% slideshow={"slide_type": "subslide"}
 buffer_samples = mnist_metrics.from_pm1(buffer[:NUM_EVAL])
+t_sample = time.perf_counter()
 fresh_samples = mnist_metrics.from_pm1(sample_langevin(energy, uniform_noise(NUM_EVAL), EVAL_LANGEVIN_STEPS))
+fresh_seconds = time.perf_counter() - t_sample
 noise_images = mnist_metrics.from_pm1(uniform_noise(NUM_EVAL))
 fig = plotting.image_grid(buffer_samples[:30], ncols=10, vmin=0, vmax=1, title="replay buffer")
 fig = plotting.image_grid(fresh_samples[:20], ncols=10, vmin=0, vmax=1, title="fresh chains from noise")
@@ -733,6 +735,18 @@ for name, t in arm_table.items():
     assert 0.9 < t["cost"] < 1.2, (name, t["cost"])
 for name, (diff, se) in (("half sampler steps", fid_half_k), ("half batch", fid_half_b)):
     assert diff < -2 * se, f"{name}: at the same cost, twice the steps should beat the reference by more than 2 SE"
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# **For the comparison in 12.** `12_families_compared` scores the RBM, EBM, VAE, GAN and diffusion samples on one
+# protocol: the same number of samples from each, `sample_store.sample_count()` (2,000 in `full`, 256 in `ci`),
+# saved with the training time and the time to draw 1,000. Here: the fresh chains of section 7 (new samples from
+# noise, not the replay buffer, whose chains ran through the whole training).
+
+# %% slideshow={"slide_type": "skip"}
+sample_store.save_samples(
+    "EBM", fresh_samples, train_seconds=ebm_seconds, seconds_per_1000=1000 * fresh_seconds / len(fresh_samples),
+    settings={"model": f"conv EBM 16-32-64-64, {NUM_STEPS} steps x {LANGEVIN_STEPS} Langevin steps",
+              "sampler": f"{EVAL_LANGEVIN_STEPS} Langevin steps from uniform noise"})
 
 # %% [markdown] slideshow={"slide_type": "slide"} tags=["remove-cell"]
 # ## 9. Headline figures

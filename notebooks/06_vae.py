@@ -39,7 +39,7 @@ from torch import distributions as D
 from torch import nn
 from tqdm.auto import tqdm
 
-from course_utils import data, metrics, mnist_metrics, plotting, runtime, vae
+from course_utils import data, metrics, mnist_metrics, plotting, runtime, sample_store, vae
 
 cfg = runtime.profile()
 runtime.seed_everything(0)
@@ -697,6 +697,23 @@ assert abs(path_diff_mean) < 0.03, "the interpolation scores differ: revisit the
 # The interpolation scores agree within 0.005 in both profiles. What the VAE adds over an autoencoder is
 # therefore not sharper images; it is a prior we can sample without fitting anything afterwards, and a bound on
 # log p(x) (section 4), which an autoencoder does not have at all.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# **For the comparison in 12.** `12_families_compared` scores the RBM, EBM, VAE, GAN and diffusion samples on one
+# protocol: the same number of samples from each, `sample_store.sample_count()` (2,000 in `full`, 256 in `ci`),
+# saved with the training time and the time to draw 1,000. Here: prior samples of the PyTorch VAE as pixel
+# probabilities (as scored in section 8), and its IWAE log-likelihood.
+
+# %% slideshow={"slide_type": "skip"}
+t_sample = time.perf_counter()
+vae_samples = prior_samples(decoder, sample_store.sample_count(), seed=SEED + 1)
+vae_sample_seconds = time.perf_counter() - t_sample
+sample_store.save_samples(
+    "VAE", vae_samples, train_seconds=torch_seconds, seconds_per_1000=1000 * vae_sample_seconds / len(vae_samples),
+    settings={"model": f"VAE, latent {LATENT_DIM}, MLP {HIDDEN}-{HIDDEN}, {NUM_EPOCHS} epochs",
+              "sampler": "z ~ N(0, I), decoder mean"},
+    log_likelihood={"nats": iwae, "se": float(log_px.std()) / np.sqrt(IWAE_N),
+                    "method": f"IWAE, k = {IWAE_K}, {IWAE_N} test images"})
 
 # %% [markdown] slideshow={"slide_type": "slide"} tags=["remove-cell"]
 # ## 9. Headline figures

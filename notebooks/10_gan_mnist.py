@@ -48,7 +48,7 @@ from IPython.display import HTML, display
 from keras import layers
 from matplotlib import animation
 
-from course_utils import checkpoints, data, metrics, mnist_metrics, plotting, runtime, training
+from course_utils import checkpoints, data, metrics, mnist_metrics, plotting, runtime, sample_store, training
 
 cfg = runtime.profile()
 runtime.seed_everything(0)
@@ -613,6 +613,23 @@ sec_per_epoch = float(np.median([r["seconds"] for r in hist]))
 print(f"{sec_per_epoch:.2f} s per epoch of {STEPS_PER_EPOCH} steps on {'GPU' if ON_GPU else 'CPU'} "
       f"= {1000 * sec_per_epoch / STEPS_PER_EPOCH:.1f} ms per step of batch {BATCH_SIZE}; "
       f"{NUM_EPOCHS} epochs ≈ {NUM_EPOCHS * sec_per_epoch / 60:.1f} min")
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# **For the comparison in 12.** `12_families_compared` scores the RBM, EBM, VAE, GAN and diffusion samples on one
+# protocol: the same number of samples from each, `sample_store.sample_count()` (2,000 in `full`, 256 in `ci`),
+# saved with the training time and the time to draw 1,000. Here: the generator restored from the best epoch (section
+# 10), fed fresh noise.
+
+# %% slideshow={"slide_type": "skip"}
+compare_noise = again["fresh"](best["epoch"])[:sample_store.sample_count()]
+t_sample = time.perf_counter()
+gan_samples = generate(G_best, compare_noise)
+gan_sample_seconds = time.perf_counter() - t_sample
+sample_store.save_samples(
+    "GAN", gan_samples, train_seconds=sum(r["seconds"] for r in hist[:best["epoch"]]),
+    seconds_per_1000=1000 * gan_sample_seconds / len(gan_samples),
+    settings={"model": f"DCGAN, width {WIDTH}, latent {LATENT_DIM}, epoch {best['epoch']} of {NUM_EPOCHS}",
+              "sampler": "one generator pass"})
 
 # %% slideshow={"slide_type": "skip"} tags=["remove-cell"]
 runtime.save_headline(NOTEBOOK, {

@@ -38,7 +38,7 @@ from torch import nn
 from torch.nn import functional as F
 from tqdm.auto import tqdm
 
-from course_utils import data, diffusion, langevin, mnist_metrics, plotting, runtime
+from course_utils import data, diffusion, langevin, mnist_metrics, plotting, runtime, sample_store
 
 cfg = runtime.profile()
 runtime.seed_everything(0)
@@ -766,6 +766,18 @@ fig = plotting.image_grid(samples[:40], labels=[f"{p.argmax()} ({p.max():.2f})" 
 assert quality["fid"] < cfg.pick(full=120.0, ci=0.6 * noise_fid)
 assert quality["class_entropy"] > cfg.pick(full=2.2, ci=1.0), "every digit should be drawn"
 assert np.isfinite(samples).all() and samples.min() >= 0 and samples.max() <= 1
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# **For the comparison in 12.** `12_families_compared` scores the RBM, EBM, VAE, GAN and diffusion samples on one
+# protocol: the same number of samples from each, `sample_store.sample_count()` (2,000 in `full`, 256 in `ci`),
+# saved with the training time and the time to draw 1,000. Here: the headline sample of section 7 (`NUM_EVAL` is
+# that count).
+
+# %% slideshow={"slide_type": "skip"}
+sample_store.save_samples(
+    "diffusion", samples, train_seconds=train_seconds, seconds_per_1000=1000 * sample_seconds / len(samples),
+    settings={"model": f"U-Net ({UNET_CHANNELS} channels), DDPM loss, T = {NUM_DIFFUSION_STEPS}, {NUM_STEPS} steps",
+              "sampler": f"DDIM, {HEADLINE_DDIM_STEPS} steps"})
 
 # %% [markdown] slideshow={"slide_type": "slide"} tags=["remove-cell"]
 # ## 8. Headline figures

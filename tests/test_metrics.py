@@ -86,3 +86,69 @@ def test_paired_sign_test_counts_only_discordant_seeds():
     assert metrics.paired_sign_test([0, 0], [0, 0]) == (0, 0, 1.0)
     with pytest.raises(ValueError, match="one outcome per seed"):
         metrics.paired_sign_test([1, 0], [1])
+
+
+# --------------------------------------------------------------------------- precision / recall, bootstrap
+
+
+def test_knn_radii_count_neighbours_not_the_point_itself() -> None:
+    pts = np.array([[0.0], [1.0], [3.0], [7.0]])
+    assert np.allclose(metrics.knn_radii(pts, k=1), [1, 1, 2, 4])
+    assert np.allclose(metrics.knn_radii(pts, k=2), [3, 2, 3, 6])
+    with pytest.raises(ValueError):
+        metrics.knn_radii(pts, k=4)
+
+
+def test_precision_recall_of_identical_sets_is_one() -> None:
+    x = np.random.default_rng(0).normal(size=(300, 8))
+    pr = metrics.precision_recall(x, x.copy())
+    assert pr["precision"] == 1.0 and pr["recall"] == 1.0
+
+
+def test_precision_recall_of_disjoint_sets_is_zero() -> None:
+    rng = np.random.default_rng(1)
+    real, fake = rng.normal(size=(300, 8)), rng.normal(size=(200, 8)) + 100.0
+    pr = metrics.precision_recall(real, fake)
+    assert pr["precision"] == 0.0 and pr["recall"] == 0.0
+
+
+def test_a_generator_that_drops_a_mode_keeps_precision_and_loses_recall() -> None:
+    # two far clusters of real points; the "generator" reproduces one of them exactly
+    rng = np.random.default_rng(2)
+    real = np.concatenate([rng.normal(size=(200, 4)), rng.normal(size=(200, 4)) + 50.0])
+    pr = metrics.precision_recall(real, real[:200])
+    assert pr["precision"] == 1.0
+    assert pr["recall"] == 0.5
+    assert pr["real_in_fake"][:200].all() and not pr["real_in_fake"][200:].any()
+
+
+def test_precision_and_recall_of_two_draws_of_one_distribution_are_high_and_alike() -> None:
+    rng = np.random.default_rng(3)
+    pr = metrics.precision_recall(rng.normal(size=(1000, 4)), rng.normal(size=(1000, 4)))
+    assert 0.85 < pr["precision"] < 1 and 0.85 < pr["recall"] < 1
+    assert abs(pr["precision"] - pr["recall"]) < 0.05
+
+
+def test_bootstrap_interval_of_a_mean_matches_the_standard_error() -> None:
+    x = np.random.default_rng(4).normal(size=400)
+    reps = metrics.bootstrap(np.mean, [x], n_boot=2000, seed=0)
+    lo, hi = metrics.bootstrap_interval(x.mean(), reps)
+    half = 1.96 * x.std(ddof=1) / np.sqrt(len(x))
+    assert lo < x.mean() < hi
+    assert abs((hi - lo) / 2 - half) < 0.1 * half
+
+
+def test_bootstrap_of_a_constant_is_that_constant_and_reuses_indices_for_a_seed() -> None:
+    c = np.full(50, 3.0)
+    reps = metrics.bootstrap(np.mean, [c], n_boot=20)
+    assert np.all(reps == 3.0) and metrics.bootstrap_interval(3.0, reps) == (3.0, 3.0)
+    a = np.arange(30.0)
+    assert np.array_equal(metrics.bootstrap(np.mean, [a], 10, seed=5), metrics.bootstrap(np.mean, [a], 10, seed=5))
+    with pytest.raises(ValueError):
+        metrics.bootstrap(np.mean, [np.ones(1)])
+
+
+def test_bootstrap_interval_removes_the_replicates_shift() -> None:
+    reps = np.array([10.0, 11.0, 12.0, 13.0, 14.0])      # centred at 12: a statistic biased up by 2
+    lo, hi = metrics.bootstrap_interval(10.0, reps, level=0.5)
+    assert lo < 10.0 < hi and np.isclose((lo + hi) / 2, 10.0)

@@ -105,6 +105,20 @@ def test_explicit_reference_and_floor(model, real) -> None:
     assert 0 < large < small  # the floor falls with sample size (bias ~ 1/n)
 
 
+def test_reference_images_are_the_sample_behind_the_cached_statistics(model) -> None:
+    ref, floor = mm.reference_images(300), mm.reference_images(300, "floor")
+    assert ref.shape == floor.shape == (300, 28, 28)
+    mu, cov = mm.gaussian_stats(mm.features(ref))
+    mu_c, cov_c = mm.reference_stats(300)
+    np.testing.assert_allclose(mu, mu_c, atol=1e-5)
+    np.testing.assert_allclose(cov, cov_c, atol=1e-5)
+    assert mm.fid_mnist(floor) == pytest.approx(mm.fid_floor(300), rel=1e-6)
+    gaps = ((ref.reshape(300, 1, -1) - floor[:50].reshape(1, 50, -1)) ** 2).sum(-1)
+    assert gaps.min() > 0, "the floor sample is disjoint from the reference"
+    with pytest.raises(ValueError, match="reference"):
+        mm.reference_images(300, "test")
+
+
 def test_frechet_distance_matches_closed_form() -> None:
     # 1-D Gaussians: (m1 - m2)^2 + (s1 - s2)^2.
     d = mm.frechet_distance(np.array([1.0]), np.array([[4.0]]), np.array([3.0]), np.array([[1.0]]))

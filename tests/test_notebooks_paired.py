@@ -13,11 +13,11 @@ NOTEBOOKS = ROOT / "notebooks"
 IPYNBS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 SOURCES = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
 # Notebooks that train on MNIST use the GPU kernel; the rest run on the CPU kernel.
-GPU_NOTEBOOKS = {"01", "02", "03", "04", "05", "06", "10", "11"}
+GPU_NOTEBOOKS = {"01", "02", "03", "04", "05", "06", "10", "11", "12"}
 COURSE_ORDER = [
     "00_getting_started", "01_mlp_capacity", "02_mlp_regularization", "03_cnn", "04_rbm", "05_langevin_ebm",
     "06_vae", "07_gan_keras_toy", "08_gan_numpy_backprop", "09_gan_curves_pytorch", "10_gan_mnist",
-    "11_score_diffusion",
+    "11_score_diffusion", "12_families_compared",
 ]
 
 
@@ -29,6 +29,22 @@ def test_every_notebook_has_both_sides() -> None:
     assert IPYNBS, "no notebooks found"
     assert [p.stem for p in IPYNBS] == [p.stem for p in SOURCES]
     assert {p.stem for p in IPYNBS} <= set(COURSE_ORDER), "notebook names follow the course order"
+
+
+def test_the_suite_runs_the_sample_writers_before_the_comparison() -> None:
+    """12 reads the ci samples that 04, 05, 06, 10 and 11 save when the suite runs them: they must come first.
+
+    pytest collects notebooks/ in file-name order and conftest.py moves only ``after_notebooks`` tests.
+    """
+    from course_utils import sample_store
+
+    order = [p.stem for p in IPYNBS]
+    assert "12_families_compared" in order
+    writers = list(sample_store.FAMILIES.values())
+    assert set(writers) <= set(order)
+    assert max(order.index(w) for w in writers) < order.index("12_families_compared")
+    for writer in writers:
+        assert "sample_store.save_samples(" in (NOTEBOOKS / f"{writer}.py").read_text(), f"{writer} saves no samples"
 
 
 @pytest.mark.parametrize("ipynb", IPYNBS, ids=lambda p: p.stem)
