@@ -7,7 +7,8 @@ reads them back with :func:`load_samples` and never retrains a model.
 
 A file is used only if it is current: written by this version of the format, in
 the profile 12 runs in, with the profile's sample count, and by the notebook
-code that is in ``notebooks/`` now (a fingerprint of its code cells). Anything
+code that is in ``notebooks/`` now (a fingerprint of the code cells up to the
+one that saves). Anything
 else (missing, unreadable, stale) raises :class:`SamplesError` naming the
 notebook to run. Files live in ``data/samples/`` (git-ignored; override with
 ``$COURSE_SAMPLES_DIR``) and are written atomically, so an interrupted save
@@ -76,22 +77,30 @@ def sample_path(family: str, profile: str | None = None) -> Path:
     return samples_dir() / f"v{FORMAT_VERSION}_{FAMILIES[family]}_{runtime.profile(profile).name}.npz"
 
 
-def code_fingerprint(notebook: str) -> str:
-    """A short hash of the code cells of ``notebooks/<notebook>.py`` (markdown and blank lines ignored).
+SAVE_CALL = "sample_store.save_samples("
 
-    Editing a notebook's code (a Parameters value, a layer) changes it; editing its text does not.
+
+def code_fingerprint(notebook: str) -> str:
+    """A short hash of the code that produced a notebook's samples: the code cells of ``notebooks/<notebook>.py``
+    up to and including the cell that calls :func:`save_samples` (markdown and blank lines ignored).
+
+    Editing that code (a Parameters value, a layer, the sampler) changes it; editing the text, or code that runs
+    after the samples are saved (headline figures, exercises), does not.
     """
     path = runtime.REPO_ROOT / "notebooks" / f"{notebook}.py"
     if not path.is_file():
         raise SamplesError(f"{path} not found: the fingerprint is taken from the notebook's paired .py file")
-    cells, keep = [], False
+    lines, keep, saved = [], False, False
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("# %%"):
+            if saved:
+                break
             keep = "[markdown]" not in line
             continue
         if keep and line.strip():
-            cells.append(line.rstrip())
-    return hashlib.sha256("\n".join(cells).encode()).hexdigest()[:16]
+            lines.append(line.rstrip())
+            saved = saved or SAVE_CALL in line
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
 
 
 def _check_family(family: str) -> None:

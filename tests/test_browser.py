@@ -19,7 +19,6 @@ import os
 import re
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -291,14 +290,17 @@ def jupyterlab(tmp_path):
                 time.sleep(0.5)
         yield lab
     finally:
-        if server.poll() is None:  # the test failed before its own shutdown: stop the server anyway
+        if server.poll() is None:  # the test did not shut it down itself: stop the server anyway
             children = psutil.Process(server.pid).children(recursive=True)
-            server.send_signal(signal.SIGINT)
-            server.send_signal(signal.SIGINT)
-            try:
-                server.wait(30)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            try:  # the clean way first (kernels shut down too); two SIGINTs can miss Jupyter's confirm prompt
+                _api(base, token, "/api/shutdown", method="POST")
+                server.wait(15)
+            except (OSError, subprocess.TimeoutExpired):
+                server.terminate()
+                try:
+                    server.wait(10)
+                except subprocess.TimeoutExpired:
+                    server.kill()
             for child in children:
                 if child.is_running():
                     child.kill()

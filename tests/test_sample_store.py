@@ -16,7 +16,8 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     nb = tmp_path / "notebooks"
     nb.mkdir()
     for name in samples.FAMILIES.values():
-        (nb / f"{name}.py").write_text("# %% [markdown]\n# text\n\n# %%\nLATENT_DIM = 2\n")
+        (nb / f"{name}.py").write_text("# %% [markdown]\n# text\n\n# %%\nLATENT_DIM = 2\n\n"
+                                       "# %%\nsample_store.save_samples(...)\n\n# %%\nprint('after')\n")
     monkeypatch.setattr(runtime, "REPO_ROOT", tmp_path)
     monkeypatch.setenv(samples.SAMPLES_ENV, str(tmp_path / "samples"))
     monkeypatch.setenv(runtime.PROFILE_ENV, "ci")
@@ -78,6 +79,8 @@ def test_samples_from_changed_code_are_stale_but_text_edits_are_not(repo: Path) 
     nb = repo / "notebooks" / "06_vae.py"
     nb.write_text(nb.read_text().replace("# text", "# better text"))
     samples.load_samples("VAE")                          # markdown edited: still current
+    nb.write_text(nb.read_text().replace("print('after')", "print('headline')"))
+    samples.load_samples("VAE")                          # code after the save edited: still current
     nb.write_text(nb.read_text().replace("LATENT_DIM = 2", "LATENT_DIM = 20"))
     with pytest.raises(samples.SamplesError, match="stale.*06_vae.py has changed"):
         samples.load_samples("VAE")
