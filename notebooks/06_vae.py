@@ -605,7 +605,7 @@ assert quality["fid"] > floor, "samples cannot beat real data"
 assert quality["class_entropy"] > cfg.pick(full=2.15, ci=1.9), "a VAE should cover (almost) every digit"
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
-# **Reading the FID.** In the `full` run the samples score 124.8 against a floor of 3.23 for 10,000 real digits:
+# **Reading the FID.** In the `full` run the samples score 130.1 against a floor of 3.36 for 10,000 real digits:
 # every digit class is drawn (entropy 2.27 of 2.30), but in the classifier's feature space the samples sit far from
 # real digits. That is the VAE's blur: the decoder's Bernoulli means average over the strokes that the latent code
 # leaves uncertain, and we show means, not binary draws. Sharper samples need a decoder that models pixels jointly
@@ -684,10 +684,10 @@ assert abs(path_diff_mean) < 0.03, "the interpolation scores differ: revisit the
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # **Measured** (`full`, 3 seeds, 10,000 samples each, 2-core CPU): the VAE's prior samples score FID-MNIST
-# 134.2 ± 9.0, the autoencoder's fitted-Gaussian samples 222.9 ± 4.7, and N(0, I) codes give the autoencoder
-# 982 (seed 0). Paired by seed, the fitted autoencoder is worse by 88.7 ± 8.1, eleven times the spread: at 30
+# 140.1 ± 9.4, the autoencoder's fitted-Gaussian samples 231.9 ± 6.6, and N(0, I) codes give the autoencoder
+# 996 (seed 0). Paired by seed, the fitted autoencoder is worse by 91.7 ± 9.6, nearly ten times the spread: at 30
 # epochs of the VAE and 10 of the autoencoder, the VAE samples better. A fitted Gaussian rescues the
-# autoencoder from blobs (982 → 219) but not to the VAE's level. A likely reason, not measured here: one
+# autoencoder from blobs (996 → 227) but not to the VAE's level. A likely reason, not measured here: one
 # Gaussian is a poor fit to codes that were never asked to be Gaussian, and it puts mass between the clusters of
 # codes (exercise 7 tests this with one Gaussian per digit class). In `ci` (6 epochs on 5,000 images, 3 seeds)
 # the order **flips**: 391.6 ± 11.3 for the autoencoder against 525.1 ± 15.8 for the VAE (difference
@@ -745,9 +745,9 @@ runtime.save_headline(NOTEBOOK, {
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary · Exercises
-# * An autoencoder reconstructs, but decoding N(0, I) codes gives blobs (FID 982); with a Gaussian fitted to its
-#   codes it generates (223 ± 5 over 3 seeds), still worse than the VAE (134 ± 9), and its interpolations are as
-#   digit-like as the VAE's (0.933 against 0.929). The VAE adds a prior and an encoder that outputs a
+# * An autoencoder reconstructs, but decoding N(0, I) codes gives blobs (FID 996); with a Gaussian fitted to its
+#   codes it generates (232 ± 7 over 3 seeds), still worse than the VAE (140 ± 9), and its interpolations are as
+#   digit-like as the VAE's (0.933 against 0.928). The VAE adds a prior and an encoder that outputs a
 #   *distribution*; the ELBO, reconstruction minus KL, is a lower bound on log p(x) that we train and measure.
 # * Reparameterization (z = μ + σ·ε) makes the sampled objective differentiable; the Gaussian KL is closed-form.
 # * The ELBO is not the likelihood: the importance-weighted bound with k samples is tighter, and is how published
