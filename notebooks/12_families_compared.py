@@ -333,12 +333,12 @@ display(Markdown(table))
 #
 # The `full` table of this notebook has not been recorded yet (it needs `make samples PROFILE=full`, about 2.5 hours
 # on a 2-core CPU). Three of its FIDs were measured with this protocol (2,000 samples, the same real reference
-# sample) by the notebooks' own `full` runs: **GAN 94.4** (10, best epoch, fresh noise), **diffusion 98.3** (11,
-# DDIM 50 steps) and **EBM 374.7** (05, fresh chains), against a floor of 5.8. Those runs used the classifier as
-# trained on their machine, and the classifier is trained on first use on each machine: the same VAE samples
-# (06, bit-identical model) scored 124.8 with one machine's classifier and 130.1 with another's. So FIDs from
-# different machines differ by a few percent, and a gap of 4 points between two of them decides nothing. This
-# notebook scores all five with one classifier, in one run.
+# sample) by the notebooks' own `full` runs on one machine: **GAN 94.4** (10, best epoch, fresh noise), **diffusion
+# 98.3** (11, DDIM 50 steps) and **EBM 374.7** (05, fresh chains), against a floor of 5.8. But the FID classifier is
+# trained on first use on each machine, and instances differ: on a second machine the *same* diffusion samples (a
+# bit-identical model) scored 105.0, and 06's same VAE samples 130.1 instead of 124.8. So FIDs from different
+# machines differ by several percent, and a gap of 4 points between the GAN and the diffusion model decides nothing.
+# This notebook scores all five with one classifier, in one run.
 #
 # **Tying the differences to the theory of earlier notebooks:**
 # * **GAN (10).** The generator is trained to fool a discriminator, a *mode-seeking* objective (09 showed it
@@ -397,10 +397,10 @@ runtime.save_headline(NOTEBOOK, {
 #   427 [383, 478] against a floor of 46, and the EBM the worst, 811 [748, 862]; the diffusion model and the RBM
 #   cannot be told apart (difference 54, interval [−1, 113]). The diffusion model samples slowest (30 s per 1,000
 #   against 0.03 s for the VAE and 0.2 s for the GAN), only the RBM and the VAE give a likelihood, and no family
-#   draws near-copies of its training digits. In `full`, the notebooks' own runs on this protocol (with another
-#   machine's classifier) put the GAN (94.4) and the diffusion model (98.3) close together and far ahead of the
-#   EBM's fresh chains (374.7), floor 5.8; whether 4 FID points separate them is for this notebook's `full` table,
-#   with one classifier and bootstrap intervals, to decide.
+#   draws near-copies of its training digits. In `full`, the notebooks' own runs on this protocol (one machine's
+#   classifier) put the GAN (94.4) and the diffusion model (98.3) close together and far ahead of the EBM's fresh
+#   chains (374.7), floor 5.8; whether 4 FID points separate them is for this notebook's `full` table, with one
+#   classifier and bootstrap intervals, to decide.
 # * FID-MNIST depends on the classifier instance, which each machine trains on first use: compare FIDs within one
 #   run, as this notebook does, not across machines.
 # * Precision in a feature space can reward faint, "typical" images: read it with the classifier's confidence.
