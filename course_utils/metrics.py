@@ -221,3 +221,15 @@ def bootstrap_interval(estimate: float, replicates: np.ndarray, level: float = 0
         raise ValueError("need 0 < level < 1 and at least 2 replicates")
     lo, hi = np.quantile(reps - reps.mean(), [(1 - level) / 2, (1 + level) / 2])
     return float(estimate + lo), float(estimate + hi)
+
+
+def nearest_neighbours(points: np.ndarray, reference: np.ndarray, chunk: int = 500) -> tuple[np.ndarray, np.ndarray]:
+    """Euclidean distance from each point to its nearest ``reference`` row, and that row's index."""
+    p = np.asarray(points, dtype=np.float64).reshape(len(points), -1)
+    r = np.asarray(reference, dtype=np.float64).reshape(len(reference), -1)
+    dist, idx = np.empty(len(p)), np.empty(len(p), dtype=int)
+    for i in range(0, len(p), chunk):
+        d2 = _sq_dists(p[i:i + chunk], r)
+        idx[i:i + chunk] = d2.argmin(axis=1)
+        dist[i:i + chunk] = np.sqrt(d2[np.arange(len(d2)), idx[i:i + chunk]])
+    return dist, idx

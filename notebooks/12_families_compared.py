@@ -237,17 +237,9 @@ fig.tight_layout()
 train = data.load_mnist(cfg, scale="01", flatten=True, seed=SEED).x_train   # the images the five models trained on
 
 
-def nearest_train(images: np.ndarray, chunk: int = 500) -> tuple[np.ndarray, np.ndarray]:
+def nearest_train(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distance to, and index of, each image's nearest training image (Euclidean, pixels in [0, 1])."""
-    x = images.reshape(len(images), -1).astype(np.float32)
-    t = train.astype(np.float32)
-    t2 = (t * t).sum(1)
-    dist, idx = np.empty(len(x)), np.empty(len(x), dtype=int)
-    for i in range(0, len(x), chunk):
-        d2 = (x[i:i + chunk] ** 2).sum(1)[:, None] + t2[None] - 2 * x[i:i + chunk] @ t.T
-        idx[i:i + chunk] = d2.argmin(1)
-        dist[i:i + chunk] = np.sqrt(np.maximum(d2[np.arange(len(d2)), idx[i:i + chunk]], 0))
-    return dist, idx
+    return metrics.nearest_neighbours(images, train)
 
 
 test_dist, _ = nearest_train(real)

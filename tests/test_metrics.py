@@ -152,3 +152,9 @@ def test_bootstrap_interval_removes_the_replicates_shift() -> None:
     reps = np.array([10.0, 11.0, 12.0, 13.0, 14.0])      # centred at 12: a statistic biased up by 2
     lo, hi = metrics.bootstrap_interval(10.0, reps, level=0.5)
     assert lo < 10.0 < hi and np.isclose((lo + hi) / 2, 10.0)
+
+
+def test_nearest_neighbours_finds_the_closest_row_and_its_distance() -> None:
+    ref = np.array([[0.0, 0.0], [3.0, 4.0], [10.0, 0.0]])
+    dist, idx = metrics.nearest_neighbours(np.array([[3.0, 4.0], [9.0, 0.0], [0.0, 1.0]]), ref, chunk=2)
+    assert idx.tolist() == [1, 2, 0] and np.allclose(dist, [0.0, 1.0, 1.0])
