@@ -17,7 +17,8 @@ export TF_ENABLE_ONEDNN_OPTS := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup lab test unit notebooks data kernels bench bench-gpu samples expected sync html slides clean help
+.PHONY: setup lab test unit notebooks data kernels bench bench-gpu samples expected sync html slides clean help \
+        assignments autograde autograde-all lab-assignments
 
 help:
 	@echo "make lab     set up (venv, packages, kernels, MNIST) and open JupyterLab"
@@ -29,6 +30,10 @@ help:
 	@echo "make slides  execute notebooks (PROFILE=ci) and render build/slides/ (reveal.js) and build/html/, offline"
 	@echo "make html    only the HTML pages in build/html/"
 	@echo "make sync    re-pair notebooks/*.py and *.ipynb with jupytext (outputs stripped)"
+	@echo "make assignments  the student release of the graded notebooks in build/release/ (nbgrader; COURSE_DIR=$(COURSE_DIR))"
+	@echo "make lab-assignments  build the release and open JupyterLab on it (work the graded tasks yourself)"
+	@echo "make autograde ASSIGNMENT=NN_name  grade the submissions collected in COURSE_DIR/submitted/"
+	@echo "make autograde-all  autograde every graded notebook (worked solutions, untouched, one task solved)"
 
 setup: $(STAMP) kernels data
 
@@ -79,6 +84,26 @@ SAMPLE_NOTEBOOKS := notebooks/04_rbm.ipynb notebooks/05_langevin_ebm.ipynb noteb
                     notebooks/10_gan_mnist.ipynb notebooks/11_score_diffusion.ipynb
 samples: setup
 	$(BIN)/python scripts/bench.py --profile $(PROFILE) $(SAMPLE_NOTEBOOKS)
+
+# Graded tasks (nbgrader). The course folder holds nbgrader's gradebook, source/, release/, submitted/ and
+# autograded/: for a real term, point it outside build/ (`make clean` deletes build/), e.g. COURSE_DIR=~/dgm-2027.
+COURSE_DIR ?= build/nbgrader
+assignments: setup
+	$(BIN)/python scripts/build_assignments.py --course-dir $(COURSE_DIR)
+
+lab-assignments: assignments
+	$(JUPYTER_LAB) --notebook-dir=build/release $(ROOT_FLAG)
+
+# Grade the submissions in $(COURSE_DIR)/submitted/<student>/$(ASSIGNMENT)/ (ci profile: the graded tests do not
+# depend on it; the notebooks' data caches, results and checkpoints go to throw-away folders).
+autograde: setup
+	@test -n "$(ASSIGNMENT)" || { echo "usage: make autograde ASSIGNMENT=08_gan_numpy_backprop [COURSE_DIR=$(COURSE_DIR)]"; exit 1; }
+	cd $(COURSE_DIR) && PATH="$(abspath $(BIN)):$$PATH" COURSE_PROFILE=ci COURSE_SAMPLES_DIR="$$(mktemp -d)" \
+	  COURSE_CHECKPOINT_DIR="$$(mktemp -d)" COURSE_RESULTS_DIR="$$(mktemp -d)" \
+	  $(abspath $(BIN))/python -m nbgrader autograde $(ASSIGNMENT)
+
+autograde-all: setup
+	COURSE_PROFILE=ci COURSE_AUTOGRADE=all $(BIN)/python -m pytest tests/test_assignments.py
 
 # The GPU job: the MNIST notebooks (kernel course-gpu) in the full profile.
 bench-gpu: setup

@@ -82,10 +82,11 @@ SAVE_CALL = "sample_store.save_samples("
 
 def code_fingerprint(notebook: str) -> str:
     """A short hash of the code that produced a notebook's samples: the code cells of ``notebooks/<notebook>.py``
-    up to and including the cell that calls :func:`save_samples` (markdown and blank lines ignored).
+    up to and including the cell that calls :func:`save_samples` (markdown, blank lines and nbgrader cells ignored).
 
-    Editing that code (a Parameters value, a layer, the sampler) changes it; editing the text, or code that runs
-    after the samples are saved (headline figures, exercises), does not.
+    Editing that code (a Parameters value, a layer, the sampler) changes it; editing the text, code that runs
+    after the samples are saved (headline figures, exercises), or a graded task (a cell whose header carries
+    ``nbgrader=`` metadata: its function is called by its own test cell only) does not.
     """
     path = runtime.REPO_ROOT / "notebooks" / f"{notebook}.py"
     if not path.is_file():
@@ -95,7 +96,7 @@ def code_fingerprint(notebook: str) -> str:
         if line.startswith("# %%"):
             if saved:
                 break
-            keep = "[markdown]" not in line
+            keep = "[markdown]" not in line and "nbgrader=" not in line
             continue
         if keep and line.strip():
             lines.append(line.rstrip())

@@ -99,6 +99,51 @@ sizes = {h: training.build_mlp(h).count_params() for h in ARCHITECTURES}
 assert all(sizes[h] == n_params(*h) for h in ARCHITECTURES)
 print(training.format_table([{"hidden": str(h), "params": p} for h, p in sorted(sizes.items(), key=lambda kv: kv[1])]))
 
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Graded task (1 point): parameters of a dense network of any depth
+# `n_params` knows exactly two hidden layers. Write `mlp_params(hidden, n_in=784, n_out=10)` for any tuple of hidden
+# widths, including none (a softmax regression): one $(n+1)\,m$ per layer, as above.
+
+# %% nbgrader={"grade": false, "grade_id": "mlp_params_any_depth_solution", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def mlp_params(hidden: tuple[int, ...], n_in: int = 784, n_out: int = 10) -> int:
+    """Weights and biases of a dense network n_in -> hidden[0] -> ... -> n_out."""
+    ### BEGIN SOLUTION
+    widths = [n_in, *hidden, n_out]
+    return sum((a + 1) * b for a, b in zip(widths[:-1], widths[1:]))
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "mlp_params_any_depth", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+assert mlp_params((30, 100)) == n_params(30, 100) == 27_660 and mlp_params((200,)) == 159_010
+### BEGIN HIDDEN TESTS
+assert mlp_params(()) == 7_850 and mlp_params((5,), n_in=3, n_out=2) == 32
+assert mlp_params((64, 32, 16)) == training.build_mlp((64, 32, 16)).count_params()
+### END HIDDEN TESTS
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Graded task (2 points): the same size, one width changed
+# Exercise 3 asks to give (10, 200) and (100, 10) the same number of parameters by changing one width. $P$ is linear
+# in $h_1$: $P(h_1, h_2) = (785 + h_2)\,h_1 + 11\,h_2 + 10$. Write `closest_first_width(target, h2)`: the $h_1 \ge 1$
+# whose network $(h_1, h_2)$ has the parameter count closest to `target` (an `int`; either neighbour on a tie).
+
+# %% nbgrader={"grade": false, "grade_id": "mlp_equal_params_width_solution", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def closest_first_width(target: int, h2: int) -> int:
+    """The first width h1 >= 1 whose (h1, h2) network has the parameter count closest to target."""
+    ### BEGIN SOLUTION
+    exact = (target - 11 * h2 - 10) / (785 + h2)
+    candidates = {max(1, int(np.floor(exact))), max(1, int(np.ceil(exact)))}
+    return min(candidates, key=lambda h1: abs(n_params(h1, h2) - target))
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "mlp_equal_params_width", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+assert closest_first_width(n_params(10, 200), 10) == 15, "P(10, 200) = 12,060; P(15, 10) = 12,045; P(16, 10) = 12,840"
+### BEGIN HIDDEN TESTS
+for _t, _h2 in ((27_660, 100), (79_620, 200), (159_010, 10), (100, 50)):
+    _h1 = closest_first_width(_t, _h2)
+    assert _h1 >= 1 and abs(n_params(_h1, _h2) - _t) == min(abs(n_params(h, _h2) - _t) for h in range(1, 3000)), (_t, _h2)
+### END HIDDEN TESTS
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Training all ten
 # `training.run_sweep` re-seeds Keras before building each model (so every run starts from the same random
@@ -358,6 +403,7 @@ runtime.save_headline(NOTEBOOK, {
 # 1. Narrow the bracket: train (15, 100), (20, 100) and (25, 100). Where does 97 % start? Predict first.
 # 2. Section 5 measured the seed-to-seed spread on validation. Measure it on the *test* set for (30, 100) over
 #    five seeds: what does it say about the seed's "0.9701 ≥ 0.97"?
-# 3. Give (10, 200) and (100, 10) the same number of parameters by changing one width. Which wins now?
+# 3. Give (10, 200) and (100, 10) the same number of parameters by changing one width (the graded task after
+#    section 2 finds the width). Which wins now?
 # 4. Train on all 60,000 images with the test set as validation, as the seed did. How much does the
 #    "validation" accuracy change, and why is it no longer a fair number to choose an architecture by?

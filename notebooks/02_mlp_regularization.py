@@ -145,6 +145,39 @@ for run, r in final.items():
         assert base["train_acc_end"] - r["train_acc_end"] > narrowed / 2, f"{run}: the gap should close from the train side"
 print(f"gap at λ=0: {final['none λ=0']['gap']:+.4f}; L2 λ=1e-4: {final['l2 λ=0.0001']['gap']:+.4f}")
 
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Graded task (2 points): the penalty Keras adds to the loss
+# Write `weight_penalty(model, regularizer, lam)`: the number that `build_mlp(..., regularizer, lam)` adds to the
+# cross-entropy, $\lambda \sum w^2$ for `"l2"` or $\lambda \sum |w|$ for `"l1"`, summed over the kernel of every
+# `keras.layers.Dense` layer of `model` and not over the biases. Compute it with NumPy from the weights
+# (`np.asarray(layer.kernel)`), as a float. The test compares it with Keras' own regularizers on section 1's models.
+
+# %% nbgrader={"grade": false, "grade_id": "mlp_weight_penalty_solution", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def weight_penalty(model: keras.Model, regularizer: str, lam: float) -> float:
+    """lam * sum(w**2) ("l2") or lam * sum(|w|) ("l1") over the kernels of the model's Dense layers."""
+    ### BEGIN SOLUTION
+    kernels = [np.asarray(layer.kernel, dtype=np.float64) for layer in model.layers
+               if isinstance(layer, keras.layers.Dense)]
+    return lam * sum(float((k**2).sum() if regularizer == "l2" else np.abs(k).sum()) for k in kernels)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "mlp_weight_penalty", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+def _keras_penalty(model):
+    return sum(float(layer.kernel_regularizer(layer.kernel)) for layer in model.layers
+               if getattr(layer, "kernel_regularizer", None) is not None)
+
+
+assert np.isclose(weight_penalty(models["l2 λ=0.0001"], "l2", 1e-4), _keras_penalty(models["l2 λ=0.0001"]), rtol=1e-4)
+### BEGIN HIDDEN TESTS
+assert np.isclose(weight_penalty(models["l1 λ=0.0001"], "l1", 1e-4), _keras_penalty(models["l1 λ=0.0001"]), rtol=1e-4)
+_tiny = training.build_mlp((3,), regularizer="l2", lam=0.5, input_dim=4, num_classes=2)
+for _layer in _tiny.layers:
+    if isinstance(_layer, keras.layers.Dense):
+        _layer.bias.assign(np.ones(_layer.bias.shape))          # a penalty that counts the biases fails here
+assert np.isclose(weight_penalty(_tiny, "l2", 0.5), _keras_penalty(_tiny), rtol=1e-5)
+### END HIDDEN TESTS
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. tanh against ReLU
 # The seed's section 1.5: (200, 100) and (100, 100), λ ∈ {0, 1e-8}, ReLU against tanh, and the claim that tanh
@@ -325,6 +358,34 @@ duel_rows = training.run_sweep(
 n_seed = training.print_summary(duel_models["seed best"])
 n_better = training.print_summary(duel_models["better"])
 assert n_seed == 159_010
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Graded task (2 points): counting the better MLP's parameters
+# Write `better_mlp_params(hidden=(512, 256), batch_norm=True)`, the parameter count of `better_mlp(hidden,
+# batch_norm=...)`, from the widths alone. Each hidden `Dense` has a bias only without batch norm (batch norm's
+# shift $\beta$ replaces it); each `BatchNormalization` keeps four numbers per unit (scale $\gamma$, shift $\beta$,
+# and the running mean and variance, which Keras counts though they are not trained); dropout has none.
+
+# %% nbgrader={"grade": false, "grade_id": "mlp_better_params_solution", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def better_mlp_params(hidden: tuple[int, ...] = (512, 256), batch_norm: bool = True) -> int:
+    """Parameters (trainable or not) of better_mlp(hidden, batch_norm=batch_norm)."""
+    ### BEGIN SOLUTION
+    widths, total = [784, *hidden], 0
+    for n_in, n_out in zip(widths[:-1], widths[1:]):
+        total += n_in * n_out + (4 * n_out if batch_norm else n_out)
+    return total + (widths[-1] + 1) * 10
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "mlp_better_params", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+assert better_mlp_params() == n_better == 538_122, "the better MLP's summary"
+assert better_mlp_params((200,), batch_norm=False) == n_seed == 159_010, "without batch norm: the seed's network"
+### BEGIN HIDDEN TESTS
+for _h, _bn in (((64, 32), True), ((128,), False), ((16, 16, 16), True)):
+    assert better_mlp_params(_h, _bn) == better_mlp(hidden=_h, batch_norm=_bn).count_params(), (_h, _bn)
+_m = better_mlp(hidden=(64,))
+assert sum(int(np.prod(w.shape)) for w in _m.trainable_weights) == better_mlp_params((64,)) - 2 * 64
+### END HIDDEN TESTS
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Both on validation, then, once, on the test set.

@@ -170,6 +170,56 @@ for label, model in designs.items():
     print(f"{label}: sees {seen[label]} × {seen[label]} pixels, {model.count_params():,} parameters")
 assert seen["first lean design (32, 64, 64)"] == 18 and seen[f"lean CNN {LEAN_WIDTHS}"] >= 28
 
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Graded task (1 point): the parameters of a convolution
+# A `Conv2D(filters, k)` layer on an input with `c_in` channels holds one $k \times k \times c_\text{in}$ kernel per
+# output channel, plus one bias each unless `use_bias=False` (the lean CNN drops them: batch norm's shift does
+# their job). Write `conv_params(k, c_in, c_out, bias=True)`. The hidden test checks it on every convolution of
+# the three designs above.
+
+# %% nbgrader={"grade": false, "grade_id": "cnn_conv_params_solution", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def conv_params(k: int, c_in: int, c_out: int, bias: bool = True) -> int:
+    """Parameters of a k×k convolution from c_in to c_out channels."""
+    ### BEGIN SOLUTION
+    return (k * k * c_in + int(bias)) * c_out
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "cnn_conv_params", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+assert conv_params(5, 1, 200) == 5_200 and conv_params(3, 200, 100) == 180_100, "the seed's two convolutions"
+### BEGIN HIDDEN TESTS
+for _model in designs.values():
+    for _layer in _model.layers:
+        if isinstance(_layer, L.Conv2D):
+            assert conv_params(_layer.kernel_size[0], _layer.kernel.shape[2], _layer.filters,
+                               _layer.use_bias) == _layer.count_params(), _layer.name
+### END HIDDEN TESTS
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Graded task (2 points): what a flatten costs
+# Each 2×2 max-pool halves the side of the feature map, rounding down (28 → 14 → 7 → 3). A `Dense(units)` layer
+# that reads `Flatten()` of the last map has one weight per position, channel and unit, plus a bias per unit.
+# Write `logits_params(n_pools, channels, side=28, units=10)`: exercise 1 (remove `pool1` from the seed's CNN) and
+# exercise 2 (a flatten instead of the lean CNN's global average pooling) are two calls of it.
+
+# %% nbgrader={"grade": false, "grade_id": "cnn_logits_params_solution", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def logits_params(n_pools: int, channels: int, side: int = 28, units: int = 10) -> int:
+    """Parameters of Dense(units) on Flatten() of a side×side×channels map after n_pools 2×2 max-pools."""
+    ### BEGIN SOLUTION
+    return ((side // 2**n_pools) ** 2 * channels + 1) * units
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "cnn_logits_params", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+assert logits_params(2, 100) == designs["seed CNN"].get_layer("logits").count_params() == 49_010
+### BEGIN HIDDEN TESTS
+_no_pool1 = keras.Sequential([keras.Input((28, 28, 1)), L.Conv2D(200, 5, padding="same"), L.Conv2D(100, 3, padding="same"),
+                              L.MaxPooling2D(), L.Flatten(), L.Dense(10, name="logits")])
+assert logits_params(1, 100) == _no_pool1.get_layer("logits").count_params() == 196_010   # exercise 1
+assert logits_params(3, 48) - (48 + 1) * 10 == 3_840                                        # exercise 2
+assert logits_params(1, 1, side=7, units=1) == 10                                           # 7 // 2 = 3: 9 + 1
+### END HIDDEN TESTS
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Training both
 # The same sweep runner as in notebooks 01–02: re-seeded before each model, one progress bar each, one tidy table.
@@ -379,7 +429,8 @@ runtime.save_headline(NOTEBOOK, {
 # * Speed comes from arithmetic per image first, then from the input pipeline, batch size, mixed precision and XLA.
 #
 # **Exercises** (from the seed's section 1.7)
-# 1. Remove `pool1` from the seed's CNN. Predict the parameter count of `logits` first, then check it with the summary.
+# 1. Remove `pool1` from the seed's CNN. Predict the parameter count of `logits` first (the graded task after
+#    section 2), then check it with the summary.
 # 2. Replace the lean CNN's global average pooling by `Flatten`. How many parameters does that add, and does the test
 #    accuracy change?
 # 3. Double `BATCH_SIZE` twice (256, 512) and time the steps. Does the time per *epoch* fall on your machine? Why?

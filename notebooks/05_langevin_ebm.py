@@ -123,6 +123,41 @@ notes_small = [var for form, eta, var, _ in rows_1d if form.startswith("notes") 
 ula_small = [var for form, eta, var, _ in rows_1d if form.startswith("ULA") and eta == 0.1][0]
 assert abs(notes_small - 2.0) < 0.15 and abs(ula_small - 4.0) < 0.3
 
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Graded task (2 points): the stationary variance of any Langevin-type update
+# Generalise the AR(1) argument above to the update $x' = x + \text{drift}\cdot\eta\,\nabla\log p(x) + \text{noise}\cdot\sqrt\eta\,w$
+# on $p = \mathcal N(\mu, \sigma^2)$: write `stationary_variance(sigma2, eta, drift, noise=1.0)`, and raise a
+# `ValueError` when the chain has no stationary distribution. Exercise 1's update is one call of it.
+
+# %% nbgrader={"grade": false, "grade_id": "langevin_stationary_variance_solution", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def stationary_variance(sigma2: float, eta: float, drift: float, noise: float = 1.0) -> float:
+    """Stationary variance of x' = x + drift*eta*grad log p(x) + noise*sqrt(eta)*w on N(mu, sigma2)."""
+    ### BEGIN SOLUTION
+    c = 1.0 - drift * eta / sigma2
+    if abs(c) >= 1:
+        raise ValueError("unstable: |1 - drift*eta/sigma2| >= 1")
+    return noise**2 * eta / (1.0 - c * c)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "langevin_stationary_variance", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+for _eta in steps_1d:
+    for _drift in (0.5, 1.0):
+        assert np.isclose(stationary_variance(4.0, _eta, _drift), langevin.ula_gaussian_variance(4.0, _eta, _drift))
+assert np.isclose(stationary_variance(4.0, 0.1, 1.0, np.sqrt(2)), 4 / (1 - 0.1 / 8)), "exercise 1's update"
+### BEGIN HIDDEN TESTS
+_sim_rng, _xs = np.random.default_rng(0), np.ones(20_000)     # simulate exercise 1's chain on N(1, 4), eta = 0.5
+for _ in range(300):
+    _xs = _xs - 0.5 * (_xs - 1) / 4 + np.sqrt(2 * 0.5) * _sim_rng.standard_normal(_xs.shape)
+assert abs(_xs.var() / stationary_variance(4.0, 0.5, 1.0, np.sqrt(2)) - 1) < 0.05
+try:
+    stationary_variance(1.0, 4.0, 0.5)                       # c = -1: no stationary distribution
+    _raised = False
+except ValueError:
+    _raised = True
+assert _raised, "an unstable chain should raise ValueError"
+### END HIDDEN TESTS
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. Two 2-D densities with a known answer
 # A **Gaussian mixture** (three modes, weights 0.5/0.3/0.2) and a **banana** ($x_1\sim\mathcal N(0,1)$,
@@ -302,6 +337,34 @@ for name in densities:
     assert stable[-1]["kl_ula"] > stable[0]["kl_ula"], name
     assert max(abs(mmd_rows[name][k]) for k in ("ula", "mala", "exact")) < 0.03, name
 assert any(r["diverged"] > 0 for r in sweep if r["density"] == "banana")
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Graded task (2 points): MALA's acceptance ratio
+# Write `mala_log_alpha(x, y, log_prob, grad_log_prob, eta)`: the log of the Metropolis–Hastings ratio
+# $p(y)\,q(x\mid y)\,/\,p(x)\,q(y\mid x)$ for the proposal $q(b\mid a) = \mathcal N\bigl(b;\, a + \tfrac\eta2\nabla\log p(a),\, \eta I\bigr)$,
+# one value per row of `x` and `y` (shape (N, d)). The Gaussian's normalising constants cancel in the ratio.
+# `log_prob` and `grad_log_prob` take an (N, d) array, like the densities' methods above.
+
+# %% nbgrader={"grade": false, "grade_id": "mala_log_alpha_solution", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def mala_log_alpha(x: np.ndarray, y: np.ndarray, log_prob, grad_log_prob, eta: float) -> np.ndarray:
+    """log [p(y) q(x|y) / (p(x) q(y|x))] for MALA's Gaussian proposal, one value per row."""
+    ### BEGIN SOLUTION
+    def log_q(b, a):
+        return -((b - a - 0.5 * eta * grad_log_prob(a)) ** 2).sum(1) / (2 * eta)
+    return log_prob(y) + log_q(x, y) - log_prob(x) - log_q(y, x)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "mala_log_alpha", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+_std = dict(log_prob=lambda x: -0.5 * (x**2).sum(1), grad_log_prob=lambda x: -x)      # N(0, 1)
+assert np.allclose(mala_log_alpha(np.zeros((1, 1)), np.ones((1, 1)), eta=0.5, **_std), -0.0625), \
+    "N(0, 1), x = 0, y = 1, eta = 0.5: -0.5 - 0.5625 + 1"
+### BEGIN HIDDEN TESTS
+_a, _b = banana.sample(50, seed=7), banana.sample(50, seed=8)
+_f = lambda u, v: mala_log_alpha(u, v, banana.log_prob, banana.grad_log_prob, 0.1)  # noqa: E731
+assert np.allclose(_f(_a, _b), -_f(_b, _a)) and np.allclose(_f(_a, _a), 0.0)       # the ratio is antisymmetric
+assert _f(_a, _b).shape == (50,)
+### END HIDDEN TESTS
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. SGLD: Langevin dynamics with minibatch gradients
@@ -793,7 +856,7 @@ runtime.save_headline(NOTEBOOK, {
 #
 # **Exercises**
 # 1. Change the notes' update to $\theta+\eta\nabla\log p+\sqrt{2\eta}\,w$. Predict the stationary variance on
-#    $\mathcal N(1,4)$ with `ula_gaussian_variance` first (which `drift` and step is it?), then measure.
+#    $\mathcal N(1,4)$ first (the graded task after section 1 writes the formula), then measure.
 # 2. Move the mixture's modes further apart (centres ×2). Rerun section 3: how does the burn-in curve change,
 #    and does MALA help? Why not?
 # 3. For the banana, find the largest step at which ULA stays stable. Relate it to the gradient's Lipschitz

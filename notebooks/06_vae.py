@@ -261,6 +261,39 @@ with torch.no_grad():
     assert torch.allclose(kl, D.kl_divergence(q, prior), rtol=1e-5, atol=1e-5)
     assert torch.allclose(q.log_prob(z), q.base_dist.log_prob(z).sum(-1))
 
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Graded task (2 points): the KL between two diagonal Gaussians
+# The ELBO's KL term has a closed form because both distributions are Gaussian. Write it for two *general*
+# diagonal Gaussians (a learned prior, as in a VQ-VAE's or a hierarchical VAE's, needs exactly this):
+# `kl_diag(mu0, log_var0, mu1, log_var1)` $= \mathrm{KL}\bigl(\mathcal N(\mu_0, \operatorname{diag} e^{\text{log\_var}_0})
+# \,\|\, \mathcal N(\mu_1, \operatorname{diag} e^{\text{log\_var}_1})\bigr)$, summed over the last axis, for torch tensors,
+# without `torch.distributions` and without `course_utils.vae`. Start from the formula in the docstring of
+# `vae.kl_diag_gaussians` (`help(vae.kl_diag_gaussians)`) or derive it from the definition.
+
+# %% nbgrader={"grade": false, "grade_id": "vae_kl_diag_gaussians_solution", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def kl_diag(mu0: torch.Tensor, log_var0: torch.Tensor, mu1: torch.Tensor, log_var1: torch.Tensor) -> torch.Tensor:
+    """KL(N(mu0, diag exp(log_var0)) || N(mu1, diag exp(log_var1))), summed over the last axis."""
+    ### BEGIN SOLUTION
+    return 0.5 * (log_var1 - log_var0 + (log_var0.exp() + (mu0 - mu1) ** 2) / log_var1.exp() - 1).sum(-1)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "vae_kl_diag_gaussians", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+with torch.no_grad():
+    _mu, _sigma = q.base_dist.loc, q.base_dist.scale
+    _zero = torch.zeros_like(_mu)
+    assert torch.allclose(kl_diag(_mu, 2 * _sigma.log(), _zero, _zero), D.kl_divergence(q, prior), rtol=1e-5, atol=1e-5)
+### BEGIN HIDDEN TESTS
+import inspect as _inspect  # noqa: E402
+
+assert "kl_diag_gaussians" not in _inspect.getsource(kl_diag) and "kl_divergence" not in _inspect.getsource(kl_diag)
+_g = torch.Generator().manual_seed(0)
+_m0, _m1, _lv0, _lv1 = (torch.randn(5, 3, generator=_g, dtype=torch.float64) for _ in range(4))
+_ref = D.kl_divergence(D.Independent(D.Normal(_m0, (0.5 * _lv0).exp()), 1), D.Independent(D.Normal(_m1, (0.5 * _lv1).exp()), 1))
+assert torch.allclose(kl_diag(_m0, _lv0, _m1, _lv1), _ref)
+assert torch.allclose(kl_diag(_m0, _lv0, _m0, _lv0), torch.zeros(5, dtype=torch.float64))
+### END HIDDEN TESTS
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ### Training: ELBO per epoch, in nats
 # Each epoch: fresh binarization of every training image, one reparameterized sample per image, Adam on −ELBO.
@@ -379,6 +412,31 @@ assert iwae - elbo_same < cfg.pick(full=8.0, ci=25.0), "a gap this large would m
 # %%
 print(f"IWAE log p(x): {iwae:.2f} nats; published {PUBLISHED_LOG_PX} nats; difference {iwae - PUBLISHED_LOG_PX:+.2f}")
 assert iwae < PUBLISHED_LOG_PX + 1.0, "beating the 3,280-epoch model by a nat would need checking, not celebrating"
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Graded task (1 point): active latent units
+# Burda et al. (2016) call latent dimension $j$ *active* when its posterior mean moves with the input:
+# $\operatorname{Var}_x[\mu_j(x)] > 0.01$. Write `active_units(mu, threshold=0.01)`, which counts them from an array
+# of posterior means `mu` (one row per image, one column per latent dimension; the population variance over the
+# rows). Exercise 5 then asks how many of the 50 this VAE uses.
+
+# %% nbgrader={"grade": false, "grade_id": "vae_active_units_solution", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def active_units(mu: np.ndarray, threshold: float = 0.01) -> int:
+    """Number of columns j of mu with variance over the rows above threshold."""
+    ### BEGIN SOLUTION
+    return int((np.var(mu, axis=0) > threshold).sum())
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "vae_active_units", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+_fake_mu = np.random.default_rng(0).standard_normal((4000, 4)) * np.array([0.0, 0.05, 0.2, 1.0])
+assert active_units(_fake_mu) == 2 and active_units(_fake_mu, threshold=0.001) == 3
+### BEGIN HIDDEN TESTS
+with torch.no_grad():
+    _mu_test = encoder(x_test.to(device)).mean.cpu().numpy()
+assert active_units(_mu_test) == int((_mu_test.var(axis=0) > 0.01).sum()) and 0 < active_units(_mu_test) <= LATENT_DIM
+assert isinstance(active_units(_mu_test), int)
+### END HIDDEN TESTS
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. What the VAE learned: reconstructions and samples
@@ -764,8 +822,8 @@ runtime.save_headline(NOTEBOOK, {
 #    the sharpness of samples and to the 2-D latent scatter?
 # 4. Replace the Bernoulli decoder by the seed's Gaussian decoder N(f(z), σ² I) on grey-level images, with σ a
 #    hyperparameter. Why can its "log-likelihood" not be compared with the Bernoulli numbers above?
-# 5. Count the active latent units: dimensions whose Var_x[μⱼ(x)] exceeds 0.01 (Burda et al., 2016). How many of
-#    the 50 does the VAE use?
+# 5. Count the active latent units: dimensions whose Var_x[μⱼ(x)] exceeds 0.01 (Burda et al., 2016; the graded
+#    task after section 4 writes the count). How many of the 50 does the VAE use?
 # 6. How much of the 6.8-nat gap to Burda et al. is training length? Set `NUM_EPOCHS = 300` (a GPU helps) and
 #    plot the IWAE estimate every 30 epochs. Then add their learning-rate decay. Which one closes more of the gap?
 # 7. Give the autoencoder a better density for its codes: one Gaussian per digit class (fit mean and covariance to

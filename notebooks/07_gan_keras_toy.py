@@ -107,6 +107,37 @@ assert np.abs(fake_demo).max() <= 1.0
 #   at every step; for networks trained by alternating gradient steps there is none, and the two players can
 #   circle each other. Expect the fit to wobble from one evaluation to the next.
 
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Graded task (2 points): why the minimax loss starves the generator
+# With $d = \sigma(a)$, where $a$ is the discriminator's logit for a generated point, the generator's minimax loss
+# is $\log(1 - \sigma(a))$ (to be minimised) and the non-saturating loss is $-\log\sigma(a)$. Write
+# `generator_logit_grads(a)`, which returns the pair of derivatives $\bigl(\tfrac{d}{da}\log(1-\sigma(a)),\;
+# \tfrac{d}{da}(-\log\sigma(a))\bigr)$ for a NumPy array of logits, in closed form (no finite differences).
+# The test compares them with finite differences; the hidden test checks what they say at $a = -10$, where a
+# fresh generator's points sit.
+
+# %% nbgrader={"grade": false, "grade_id": "gan_logit_gradients_solution", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def generator_logit_grads(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """d/da of the minimax loss log(1 - sigmoid(a)) and of the non-saturating loss -log(sigmoid(a))."""
+    ### BEGIN SOLUTION
+    s = 1.0 / (1.0 + np.exp(-a))
+    return -s, -(1.0 - s)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "gan_logit_gradients", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+_a = np.linspace(-8.0, 8.0, 33)
+_mm, _ns = generator_logit_grads(_a)
+_f_mm = lambda a: -np.logaddexp(0.0, a)        # log(1 - sigmoid(a))  # noqa: E731
+_f_ns = lambda a: np.logaddexp(0.0, -a)        # -log(sigmoid(a))  # noqa: E731
+assert np.allclose(_mm, (_f_mm(_a + 1e-5) - _f_mm(_a - 1e-5)) / 2e-5, atol=1e-6), "minimax derivative is wrong"
+assert np.allclose(_ns, (_f_ns(_a + 1e-5) - _f_ns(_a - 1e-5)) / 2e-5, atol=1e-6), "non-saturating derivative is wrong"
+### BEGIN HIDDEN TESTS
+_mm10, _ns10 = generator_logit_grads(np.array([-10.0]))
+assert abs(_mm10[0]) < 1e-4 < 0.99 < abs(_ns10[0])    # saturation: the minimax loss gives a losing G almost nothing
+assert np.allclose(_mm - _ns, 1.0 - 2.0 / (1.0 + np.exp(-_a)))
+### END HIDDEN TESTS
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. The discriminator
 # The seed's discriminator: 2 inputs, 25 ReLU units with `he_uniform` initialisation (it keeps the variance of
@@ -546,6 +577,33 @@ if not cfg.is_ci:   # ci's runs are too short for the remedy's small steps to fi
 #   (3 seeds, 4,000 steps) no run collapses; the seed settings' runs end with gaps and the remedy's on both arms,
 #   and the asserts there are looser.
 
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Graded task (1 point): how many clean runs rule out a failure rate?
+# The remedy collapsed in none of 30 runs. If its true collapse rate were $p$, $N$ runs would all be clean with
+# probability $(1-p)^N$. Write `seeds_needed(p, confidence)`: the smallest $N$ with $(1-p)^N \le 1 - \text{confidence}$,
+# so that $N$ clean runs rule out a rate of $p$ at that confidence (exercise 6). Count, or solve with logarithms,
+# but return an `int`.
+
+# %% nbgrader={"grade": false, "grade_id": "gan_seeds_needed_solution", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def seeds_needed(p: float, confidence: float) -> int:
+    """Smallest N with (1 - p)**N <= 1 - confidence."""
+    ### BEGIN SOLUTION
+    n = 1
+    while (1 - p) ** n > 1 - confidence:
+        n += 1
+    return n
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "gan_seeds_needed", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+assert seeds_needed(0.1, 0.99) == 44, "0.9**44 = 0.0097 <= 0.01 < 0.9**43 = 0.0108"
+### BEGIN HIDDEN TESTS
+assert seeds_needed(0.1, 0.95) == 29 and seeds_needed(0.5, 0.75) == 2
+for _p, _c in ((0.05, 0.9), (0.2, 0.99), (0.01, 0.5)):
+    _n = seeds_needed(_p, _c)
+    assert isinstance(_n, (int, np.integer)) and (1 - _p) ** _n <= 1 - _c < (1 - _p) ** (_n - 1)
+### END HIDDEN TESTS
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 11. Why the seed's loop is slow
 # The seed's loop, per step: `generator.predict` for the fakes, then three `train_on_batch` calls. Each call goes
@@ -651,9 +709,11 @@ runtime.save_headline(NOTEBOOK, {
 #    does its accuracy on fakes go up or down? Measure it.
 # 2. Set `LATENT_DIM = 1` and retrain. Does the MMD² change? Why can one latent number be enough for a curve?
 # 3. Replace the generator's loss by the minimax one, $\log(1 - d(g(z)))$ (train on fakes labelled 0 and
-#    *ascend*). Plot the generator's gradient norm over the first 500 steps in both versions.
+#    *ascend*). Plot the generator's gradient norm over the first 500 steps in both versions. (The graded task
+#    after section 2 derives the two gradients in the logit.)
 # 4. Remove `kernel_initializer="he_uniform"` from both networks. How do the first evaluations change?
 # 5. Time the seed-style loop with the `predict` replaced by `generator(z)`. How much of the slowness was `predict`?
 # 6. Add a third setting to section 10's sweep: the seed's Adam with one-sided label smoothing (real labels 0.9,
 #    Salimans et al., 2016). Does it prevent the failures too? Then: how many seeds would you need to tell a
-#    failure rate of 1 in 10 from 0 with 99 % confidence? (Hint: all-clean runs happen with probability $(1-p)^N$.)
+#    failure rate of 1 in 10 from 0 with 99 % confidence? (Hint: all-clean runs happen with probability $(1-p)^N$;
+#    the graded task after section 10.)

@@ -193,6 +193,41 @@ print(f"worst entry: relative error {worst_entry:.1e};  smallest |pre-activation
 assert worst_entry < 1e-4, "an entry of a hand-written gradient is wrong"
 assert closest_to_kink > 100 * FD_EPS, "a probe may cross a ReLU kink: draw another check batch (seed of check_rng)"
 
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Graded task (3 points): the minimax generator loss, by hand
+# The original GAN paper writes the generator's loss as $\frac1N\sum_n \log\bigl(1 - d(g(z_n))\bigr)$, which $G$
+# *minimises*; the code above uses the non-saturating loss $-\frac1N\sum_n \log d(g(z_n))$ (exercise 1, seed 000
+# question 7). Write `g_minimax_loss_and_grads(g_params, d_params, Z)`, the twin of `ng.g_loss_and_grads`: it
+# returns the minimax loss and its gradients for the generator's four arrays, taken through $D$ (whose
+# parameters stay fixed). Reuse `ng.forward_g`, `ng.forward_d`, `ng.backward_d`, `ng.backward_g` and
+# `ng.bce_with_logits`; mind the sign: $\log(1 - \sigma(z))$ is *minus* the cross-entropy of $z$ against the
+# label 0. The test runs `ng.grad_check` on your function, so it passes only if your gradients are the loss's.
+
+# %% nbgrader={"grade": false, "grade_id": "gan_minimax_grads_solution", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def g_minimax_loss_and_grads(g_params: dict, d_params: dict, Z: np.ndarray) -> tuple[float, dict]:
+    """The minimax generator loss mean log(1 - D(G(Z))) and its gradients for G's parameters, through D."""
+    ### BEGIN SOLUTION
+    X, g_cache = ng.forward_g(g_params, Z)
+    z, d_cache = ng.forward_d(d_params, X)
+    t = np.zeros(len(Z))                      # bce(z, 0) = mean -log(1 - sigma(z)): the minimax loss, sign flipped
+    _, X_bar = ng.backward_d(d_params, d_cache, t)
+    return -ng.bce_with_logits(z, t), ng.backward_g(g_params, g_cache, -X_bar)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "gan_minimax_grads", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+_loss, _ = g_minimax_loss_and_grads(g64, d64, z_check)
+_z_gen = ng.forward_d(d64, ng.forward_g(g64, z_check)[0])[0]
+assert np.isclose(_loss, np.mean(np.log1p(-ng.sigmoid(_z_gen)))), "the loss is not mean log(1 - D(G(z)))"
+assert max(ng.grad_check(lambda p: g_minimax_loss_and_grads(p, d64, z_check), g64, FD_EPS).values()) < 1e-6, \
+    "a gradient disagrees with finite differences of your loss"
+### BEGIN HIDDEN TESTS
+_d_sat = ng.copy_params(d64)
+_d_sat["c"] = _d_sat["c"] - 30.0                 # D rejects every fake: d(g(z)) is about 1e-13
+_norm = lambda grads: np.sqrt(sum(float((v**2).sum()) for v in grads.values()))  # noqa: E731
+assert _norm(g_minimax_loss_and_grads(g64, _d_sat, z_check)[1]) < 1e-9 * _norm(ng.g_loss_and_grads(g64, _d_sat, z_check)[1])
+### END HIDDEN TESTS
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Finite differences are one witness; autograd is another, and it answers the question in the title directly.
 # Notebook 07 trained the same two networks in Keras. We build its layers in float64, load *our* weights into
@@ -283,6 +318,50 @@ assert not np.array_equal(cache["G"], G_before) and set(np.unique(cache["G"])) <
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # `backward_d` writes the mask as `(G > 0)`, a new array, and leaves the cache intact.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Graded task (2 points): a leaky ReLU and its derivative
+# Exercise 3 swaps the ReLU for a leaky ReLU, $\varphi(g) = g$ for $g > 0$ and $0.2\,g$ otherwise. Write
+# `leaky_relu(g, slope)` and its derivative `leaky_relu_grad(g, slope)` (elementwise, NumPy arrays in and out;
+# take the derivative at $g = 0$ to be `slope`). Like `backward_d`'s `(G > 0)`, neither may write into its argument.
+# The hidden test puts them into section 3's backward pass and runs the gradient check.
+
+# %% nbgrader={"grade": false, "grade_id": "gan_leaky_relu_solution", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def leaky_relu(g: np.ndarray, slope: float = 0.2) -> np.ndarray:
+    """max(g, slope * g) for 0 < slope < 1, elementwise."""
+    ### BEGIN SOLUTION
+    return np.where(g > 0, g, slope * g)
+    ### END SOLUTION
+
+
+def leaky_relu_grad(g: np.ndarray, slope: float = 0.2) -> np.ndarray:
+    """The derivative of leaky_relu: 1 where g > 0, slope elsewhere."""
+    ### BEGIN SOLUTION
+    return np.where(g > 0, 1.0, slope)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "gan_leaky_relu", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+_pts = np.array([-2.0, -0.5, 0.5, 2.0])
+assert np.allclose(leaky_relu(_pts), [-0.4, -0.1, 0.5, 2.0]), "leaky_relu is wrong"
+assert np.allclose(leaky_relu_grad(_pts), [0.2, 0.2, 1.0, 1.0]), "leaky_relu_grad is wrong"
+assert np.array_equal(_pts, [-2.0, -0.5, 0.5, 2.0]), "the argument was overwritten"
+### BEGIN HIDDEN TESTS
+assert np.allclose(leaky_relu(_pts, 0.1), [-0.2, -0.05, 0.5, 2.0]) and np.allclose(leaky_relu_grad(_pts, 0.1), [0.1, 0.1, 1, 1])
+
+
+def _leaky_d(p):                                 # section 3's backward pass with a leaky ReLU
+    G = x_check @ p["U"].T + p["b"]
+    H = leaky_relu(G)
+    z = H @ p["W"] + p["c"]
+    z_bar = (ng.sigmoid(z) - t_check) / len(z)
+    G_bar = np.outer(z_bar, p["W"]) * leaky_relu_grad(G)
+    return ng.bce_with_logits(z, t_check), {"U": G_bar.T @ x_check, "b": G_bar.sum(0), "W": H.T @ z_bar,
+                                             "c": np.asarray(z_bar.sum())}
+
+
+assert max(ng.grad_check(_leaky_d, d64, FD_EPS).values()) < 1e-6   # section 5 showed no probe is near a kink
+### END HIDDEN TESTS
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. Training with hand-made gradients
@@ -469,15 +548,137 @@ runtime.save_headline(NOTEBOOK, {
 #
 # **Exercises** (from seed 000, question 7)
 # 1. Derive the gradient of the *minimax* generator loss $\frac1N\sum\log(1 - d(g(z_n)))$, implement it as a variant
-#    of `g_loss_and_grads`, and pass it through `ng.grad_check`. How does $\bar z$ compare with the non-saturating one
-#    when $d(g(z)) \approx 0$?
+#    of `g_loss_and_grads`, and pass it through `ng.grad_check` (the graded task after section 5). How does $\bar z$
+#    compare with the non-saturating one when $d(g(z)) \approx 0$?
 # 2. Run the gradient check in float32 (`ng.as_dtype(d_params, np.float32)`). Which $\varepsilon$ works best, and why
 #    can no $\varepsilon$ reach $10^{-6}$?
 # 3. Replace the ReLU by a leaky ReLU ($\varphi(g) = \max(g, 0.2g)$) in both networks. Which lines of the backward
-#    passes change? Let the gradient check tell you when you are done.
+#    passes change? Let the gradient check tell you when you are done (the activation and its derivative are the
+#    graded task after section 6).
 # 4. Train with the seed's plain gradient descent (step 0.01 for D, 0.001 for G) instead of Adam. How many steps
 #    does it need to reach the same MMD²?
 # 5. How often do 07's settings drop an arm? Re-run section 7 with the training generator
-#    `rng = np.random.default_rng(s)` for s = 0…4 and freshly initialised networks (`NUM_STEPS = 10_000`, a minute
-#    each on a CPU), and count the runs whose final MMD² is above 0.5 (in 07's sweep, 3 of 30 runs were). Can five
-#    runs tell a failure rate of 1 in 10 from 0? (With no failures in five, a rate of 1 in 10 is still likely: 0.9⁵ = 0.59.)
+#    `rng = np.random.default_rng(s)` for s = 0…4 and freshly initialised networks (`NUM_STEPS = 10_000`, a few
+#    seconds each on a CPU), and count the runs whose final MMD² is above 0.5 (in 07's sweep, 3 of 30 runs were).
+#    Can five runs tell a failure rate of 1 in 10 from 0? (With no failures in five, a rate of 1 in 10 is still
+#    likely: 0.9⁵ = 0.59.)
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ## Exercises: worked solutions
+# Exercises 1 and 3 are the graded tasks after sections 5 and 6; below are the others, one cell each. In the
+# student release these cells are empty, for your answers (each raises `NotImplementedError` until you write one);
+# in the course's `notebooks/` they hold the worked solutions, with the measured numbers.
+
+# %% [markdown] slideshow={"slide_type": "skip"} tags=["instructor-only"]
+# **Exercise 1, the question.** With $y = \sigma(z)$, the minimax loss $\frac1N\sum\log(1 - y_n)$ gives
+# $\bar z_n = -y_n / N$ and the non-saturating loss $-\frac1N\sum \log y_n$ gives $\bar z_n = -(1 - y_n)/N$. Their
+# ratio is $y/(1-y)$: when $D$ rejects the fakes, $d(g(z)) = y \approx 0$, the minimax gradient is $y$ times
+# the non-saturating one, and vanishes (the graded task's hidden test sets $y \approx 10^{-13}$). Both vanish at
+# nothing else: the fixed point $y = \tfrac12$ is the same.
+#
+# **Exercise 3, the question.** Four lines change: the activation in `forward_d` and `forward_g`
+# (`np.maximum(G, 0.0)` becomes `leaky_relu(G)`) and the mask in `backward_d` and `backward_g` (`(G > 0)` becomes
+# `leaky_relu_grad(G)`). Nothing else: the chain rule only passes through $\varphi'$ at those two places per
+# network.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Exercise 2: the gradient check in float32
+
+# %% nbgrader={"grade": false, "grade_id": "gan_numpy_ex2_solution", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+### BEGIN SOLUTION
+eps_grid = [1e-1, 3e-2, 1e-2, 3e-3, 1e-3, 3e-4, 1e-4, 3e-5, 1e-5]
+d32, g32 = ng.as_dtype(d64, np.float32), ng.as_dtype(g64, np.float32)
+x32, t32, z32 = (a.astype(np.float32) for a in (x_check, t_check, z_check))
+error32 = {eps: max(*ng.grad_check(lambda p: ng.d_loss_and_grads(p, x32, t32), d32, eps).values(),
+                    *ng.grad_check(lambda p: ng.g_loss_and_grads(p, d32, z32), g32, eps).values())
+           for eps in eps_grid}
+best_eps = min(error32, key=error32.get)
+print(training.format_table([{"eps": e, "worst relative error (float32)": v} for e, v in error32.items()], floatfmt=".1e"))
+print(f"best ε {best_eps:g}: {error32[best_eps]:.1e}; float32's unit roundoff {np.finfo(np.float32).eps / 2:.1e}")
+assert error32[best_eps] > 1e-6, "float32 should not reach 1e-6"
+assert best_eps not in (eps_grid[0], eps_grid[-1]), "the best ε should lie inside the grid"
+### END SOLUTION
+
+# %% [markdown] slideshow={"slide_type": "skip"} tags=["instructor-only"]
+# **Answer** (the same in both profiles: the check uses the initial networks): the best step is
+# $\varepsilon = 3\cdot10^{-4}$, with a worst relative error of $2.8\cdot10^{-4}$; no step gets below $10^{-4}$.
+# The error has two sources that pull $\varepsilon$ in opposite directions. Rounding: each loss carries
+# an error of about $u\,|L|$ with float32's unit roundoff $u = 6\cdot10^{-8}$, and the difference quotient divides
+# it by $2\varepsilon$. Truncation (and, for large steps, probes that cross a ReLU kink): it grows with
+# $\varepsilon$ (as $\varepsilon^2$ for a smooth loss). The sum is smallest in between, near $u^{1/3} \approx 4\cdot10^{-3}$
+# for a smooth loss and lower here because of the kinks; at the best step the error is still about $u^{2/3}$
+# relative or more, orders of magnitude above $10^{-6}$. That is why section 5 checks in float64
+# ($u = 1.1\cdot10^{-16}$) and trains in whatever precision it likes.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Exercises 4 and 5: plain gradient descent, and how often a run ends off the curve
+# One function trains section 7's GAN from fresh networks; evaluations draw from their own generator, so how
+# often we evaluate does not change the training run.
+
+# %% nbgrader={"grade": false, "grade_id": "gan_numpy_ex45_solution", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+### BEGIN SOLUTION
+def train_run(seed: int, steps: int, sgd: bool = False) -> list[dict]:
+    """Section 7's training from fresh networks (generator `seed`); Adam, or the seed's plain gradient descent."""
+    run_rng, eval_rng = np.random.default_rng(seed), np.random.default_rng(seed + 1_000)
+    d, g = ng.init_discriminator(run_rng), ng.init_generator(run_rng)
+    d_opt = ng.SGD(d, lr=0.01) if sgd else ng.Adam(d, lr=LR)
+    g_opt = ng.SGD(g, lr=0.001) if sgd else ng.Adam(g, lr=LR)
+    run_evals = []
+    for step in range(1, steps + 1):
+        ng.train_step(d, g, d_opt, g_opt, data.quadratic_samples(HALF_BATCH, run_rng), run_rng, LATENT_DIM)
+        if step % EVAL_EVERY == 0:
+            real = data.quadratic_samples(EVAL_SAMPLES, eval_rng)
+            fake, _ = ng.forward_g(g, eval_rng.standard_normal((EVAL_SAMPLES, LATENT_DIM)))
+            run_evals.append({"step": step, **gan_toy.fit_metrics(fake, real), "shape": gan_toy.fit_shape(fake)})
+    return run_evals
+
+
+EX_SEEDS = range(cfg.pick(full=5, ci=3))           # exercise 5's five seeds (ci: three, and shorter runs)
+EX_STEPS = cfg.pick(full=NUM_STEPS, ci=2_000)
+adam_runs = {s: train_run(s, EX_STEPS) for s in tqdm(EX_SEEDS, desc="Adam")}
+sgd_runs = {s: train_run(s, 2 * EX_STEPS, sgd=True) for s in tqdm(EX_SEEDS[:3], desc="plain gradient descent")}
+### END SOLUTION
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# Exercise 4: when does each run first reach section 8's bound on the MMD², and how does it end?
+
+# %% nbgrader={"grade": false, "grade_id": "gan_numpy_ex4_solution", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+### BEGIN SOLUTION
+FIT_BOUND = cfg.pick(full=0.05, ci=0.15)           # section 8's bound on the best evaluation
+first_fit = {(name, s): next((e["step"] for e in ev if e["mmd"] < FIT_BOUND), None)
+             for name, runs in (("Adam", adam_runs), ("plain GD", sgd_runs)) for s, ev in runs.items()}
+print(training.format_table([
+    {"optimiser": name, "seed": s, "first step below the bound": first_fit[name, s], "final MMD²": ev[-1]["mmd"],
+     "final shape": ev[-1]["shape"], "evaluations off both arms": sum(e["shape"] != "both arms" for e in ev)}
+    for name, runs in (("Adam", adam_runs), ("plain GD", sgd_runs)) for s, ev in runs.items()], floatfmt=".4f"))
+assert all(ev[-1]["mmd"] < cfg.pick(full=0.15, ci=0.25) for ev in sgd_runs.values()), "plain GD should end on the curve"
+### END SOLUTION
+
+# %% [markdown] slideshow={"slide_type": "skip"} tags=["instructor-only"]
+# **Answer (exercise 4; `full`: 10,000 Adam steps, 20,000 plain-GD steps, seeds 0–2 for both).** Plain gradient
+# descent with the seed's steps (0.01 for D, 0.001 for G) learns the curve too, but slowly: it first reaches section
+# 8's bound (MMD² < 0.05) after 8,000 and 6,000 steps in two seeds and not within 20,000 in the third (which ends at
+# 0.073, still on both arms). Adam gets there after 2,000 steps in seeds 0 and 1, but its seed 2 collapses onto one
+# arm and never does. Every plain-GD run ends on the curve (final MMD² 0.016, 0.073, 0.031; asserted below 0.15):
+# small steps are slow and steady; Adam's are fast and, with these settings, a gamble (exercise 5). Three seeds
+# per setting show the pattern; they do not measure either rate.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# Exercise 5: how many of the five Adam runs end off the curve, and what five clean runs can rule out.
+
+# %% nbgrader={"grade": false, "grade_id": "gan_numpy_ex5_solution", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+### BEGIN SOLUTION
+ended_off = sum(ev[-1]["mmd"] > 0.5 for ev in adam_runs.values())
+ever_off = sum(any(e["shape"] in ("one arm", "point") for e in ev) for ev in adam_runs.values())
+print(f"Adam runs ending with MMD² above 0.5: {ended_off} of {len(adam_runs)}; on one arm or a point at some "
+      f"evaluation: {ever_off} of {len(adam_runs)}")
+print(f"probability of 5 clean runs if 1 run in 10 fails: 0.9**5 = {0.9 ** 5:.2f}")
+assert 0.9 ** 5 > 0.05, "five clean runs would rule out a failure rate of 1 in 10 at 95 %"
+### END SOLUTION
+
+# %% [markdown] slideshow={"slide_type": "skip"} tags=["instructor-only"]
+# **Answer (exercise 5, `full`).** One of the five runs ends off the curve (seed 2: one arm, final MMD² 1.24), and
+# three of five sit on one arm or a point at some evaluation before two of them recover: a collapse is often a
+# phase, not an end, which is why a single final evaluation can mislead either way. One failure in five is
+# compatible with 07's 3 in 30. And five runs cannot tell a failure rate of 1 in 10 from 0: with that rate, five
+# runs are all clean with probability $0.9^5 = 0.59$. Ruling it out at 95 % takes 29 clean runs (07's graded task).

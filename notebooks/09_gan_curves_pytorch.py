@@ -96,6 +96,39 @@ print({k: (v, EVAL_EVERY[k]) for k, v in NUM_STEPS.items()})
 # `Sigmoid` + `BCELoss`, but $\log\sigma(a)$ is computed as $-\mathrm{softplus}(-a)$, which never takes the
 # log of a rounded-off 0.
 
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Graded task (2 points): the value of the game at the best discriminator
+# Check the claim $v(g, d^*) = 2\,\mathrm{JSD}(p_\text{data}\,\|\,p_g) - \log 4$ on distributions you can sum:
+# two histograms on the same bins. Write `value_at_optimal_d(p_data, p_g)`: it forms $d^* = p_\text{data} /
+# (p_\text{data} + p_g)$ bin by bin and returns $\sum_i p_\text{data,i} \log d^*_i + \sum_i p_{g,i}\log(1 - d^*_i)$ as a
+# float. A bin where a probability is 0 contributes 0 to its sum ($0 \log 0 = 0$), also where $d^*$ is 0 or 1.
+
+# %% nbgrader={"grade": false, "grade_id": "gan_value_optimal_d_solution", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def value_at_optimal_d(p_data: np.ndarray, p_g: np.ndarray) -> float:
+    """v(g, d*) for two histograms on the same bins (each summing to 1), with d* = p_data / (p_data + p_g)."""
+    ### BEGIN SOLUTION
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d = p_data / (p_data + p_g)
+        real = np.where(p_data > 0, p_data * np.log(d), 0.0)
+        fake = np.where(p_g > 0, p_g * np.log1p(-d), 0.0)
+    return float(real.sum() + fake.sum())
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "gan_value_optimal_d", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+_u = np.full(10, 0.1)
+assert np.isclose(value_at_optimal_d(_u, _u), -np.log(4)), "p_g = p_data: the value is -log 4"
+assert np.isclose(value_at_optimal_d(np.r_[_u, 0 * _u], np.r_[0 * _u, _u]), 0.0), "disjoint supports: JSD = log 2"
+### BEGIN HIDDEN TESTS
+_r = np.random.default_rng(0)
+_p, _q = _r.random(50), _r.random(50)
+_p, _q = _p / _p.sum(), _q / _q.sum()
+_m = (_p + _q) / 2
+_jsd = 0.5 * (_p * np.log(_p / _m)).sum() + 0.5 * (_q * np.log(_q / _m)).sum()
+assert np.isclose(value_at_optimal_d(_p, _q), 2 * _jsd - np.log(4))
+assert isinstance(value_at_optimal_d(_p, _q), float)
+### END HIDDEN TESTS
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. The data: three curves of 1,000 points
 # `data.curve_points` gives the seed's three shapes inside $[-1, 1]^2$ (so a `tanh` output can reach them):
@@ -128,6 +161,33 @@ floor = {s: metrics.chamfer_terms(data.curve_points(s, N_EVAL, seed=SEED + 2), r
 for s, (p, c) in floor.items():
     print(f"{s:9s} perfect generator: precision {p:.4f}  coverage {c:.4f}  chamfer {p + c:.4f}")
 assert all(p + c < 0.01 for p, c in floor.values())
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Graded task (2 points): the two halves of the Chamfer distance
+# Write `chamfer_halves(points, reference)` yourself, without `metrics`: it returns `(precision, coverage)` as
+# floats, the mean distance from each of `points` to its nearest point of `reference`, and the mean distance
+# from each point of `reference` to its nearest of `points` (Euclidean distances, arrays of shape (n, 2) and
+# (m, 2); a full n × m distance matrix is fine at these sizes).
+
+# %% nbgrader={"grade": false, "grade_id": "gan_chamfer_halves_solution", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def chamfer_halves(points: np.ndarray, reference: np.ndarray) -> tuple[float, float]:
+    """(precision, coverage): mean nearest-neighbour distance from points to reference, and back."""
+    ### BEGIN SOLUTION
+    d = np.sqrt(((points[:, None, :] - reference[None, :, :]) ** 2).sum(-1))
+    return float(d.min(axis=1).mean()), float(d.min(axis=0).mean())
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "gan_chamfer_halves", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+_pts = train_sets["parabola"][:400]
+assert np.allclose(chamfer_halves(_pts, reference["parabola"]), metrics.chamfer_terms(_pts, reference["parabola"]))
+### BEGIN HIDDEN TESTS
+import inspect as _inspect  # noqa: E402
+
+assert "metrics." not in _inspect.getsource(chamfer_halves), "write it without course_utils.metrics"
+_prec, _cov = chamfer_halves(np.zeros((200, 2)), reference["parabola"])   # every point at the vertex
+assert _prec < 0.01 and _cov > 0.3, "on the curve, but covering nothing"
+### END HIDDEN TESTS
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. The networks

@@ -261,6 +261,13 @@ SLIDES_REMOVE_INPUT_TAG = "slides-remove-input"
 SLIDE_WIDTH, SLIDE_HEIGHT = 1280, 800
 
 
+def is_graded_cell(cell) -> bool:
+    """True for a graded task's solution or test cell (nbgrader metadata with ``solution`` or ``grade``), and for
+    a worked answer in prose (tagged ``instructor-only``)."""
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return bool(meta.get("solution") or meta.get("grade")) or "instructor-only" in cell.get("metadata", {}).get("tags", [])
+
+
 def _prepare(nb, *, slides: bool = False):
     """A copy of ``nb`` ready for a static page.
 
@@ -268,13 +275,16 @@ def _prepare(nb, *, slides: bool = False):
     audience: they are left out of slides and pages (they stay in the notebook, where they run). On slides,
     code cells tagged ``slides-remove-input`` show only their output (a figure whose plotting code would push
     it off the frame); the HTML pages keep their code.
+    Graded tasks' solution and test cells (nbgrader metadata) and worked answers (``instructor-only``) are left out
+    of slides and pages too: a published page must not show the answers or the hidden tests (the task's text stays).
     Widget state (tqdm's notebook progress bars) is dropped: rendering it would load the widget manager from
     a CDN. Each widget output keeps its text fallback (the final state of the progress bar).
     """
     import copy
 
     nb = copy.deepcopy(nb)
-    nb.cells = [c for c in nb.cells if REMOVE_TAG not in c.get("metadata", {}).get("tags", [])]
+    nb.cells = [c for c in nb.cells if REMOVE_TAG not in c.get("metadata", {}).get("tags", [])
+                and not is_graded_cell(c)]
     nb.metadata.pop("widgets", None)
     if slides:
         for cell in nb.cells:

@@ -13,6 +13,11 @@ a student had just opened. They also start a notebook's preferred kernel (the on
 metadata declares) without asking: on a freshly started server the first notebook
 opened could otherwise meet a "Select Kernel" dialog that stopped Run All. And RISE's live
 slideshows use a theme that loads nothing from the internet.
+
+nbgrader (graded tasks, `make assignments`) installs a formgrader and assignment lists into JupyterLab and
+turns them on. Students do not need them, and the formgrader writes a gradebook.db into the folder JupyterLab
+serves; so they are switched off in the course's environment (``NBGRADER_OFF``). Instructors who want the
+formgrader switch it back on (README, "Assignments").
 """
 
 from __future__ import annotations
@@ -37,6 +42,9 @@ LAB_OVERRIDES = {
     # Google Fonts), and tall slides scroll instead of running off the screen.
     "jupyterlab-rise:plugin": {"theme": "white", "scroll": True},
 }
+NBGRADER_SERVER_EXTENSIONS = ("formgrader", "validate_assignment", "assignment_list", "course_list")
+# Loaded after nbgrader's own nbgrader.json in jupyter_server_config.d (files are read in sorted order).
+NBGRADER_OFF = "zz_course_nbgrader_off.json"
 KERNELS = {
     "course": ("Course (CPU)", {"COURSE_KERNEL": "course", "CUDA_VISIBLE_DEVICES": ""}),
     "course-gpu": ("Course (GPU)", {"COURSE_KERNEL": "course-gpu"}),
@@ -65,7 +73,28 @@ def main() -> int:
             path = manager.install_kernel_spec(tmp, kernel_name=name, prefix=sys.prefix)
         print(f"registered kernel {name!r} ({display}) in {path}")
     install_lab_overrides()
+    switch_nbgrader_ui_off()
     return 0
+
+
+def _write_if_changed(path: Path, value: dict) -> None:
+    if path.is_file() and json.loads(path.read_text()) == value:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(value, indent=2) + "\n")
+    tmp.replace(path)
+
+
+def switch_nbgrader_ui_off() -> None:
+    """Disable nbgrader's server extensions and its JupyterLab extension in this environment."""
+    etc = Path(sys.prefix) / "etc" / "jupyter"
+    off = {f"nbgrader.server_extensions.{name}": False for name in NBGRADER_SERVER_EXTENSIONS}
+    _write_if_changed(etc / "jupyter_server_config.d" / NBGRADER_OFF, {"ServerApp": {"jpserver_extensions": off}})
+    page = etc / "labconfig" / "page_config.json"
+    current = json.loads(page.read_text()) if page.is_file() else {}
+    _write_if_changed(page, {**current, "disabledExtensions": {**current.get("disabledExtensions", {}),
+                                                               "@jupyter/nbgrader": True}})
 
 
 def install_lab_overrides() -> None:

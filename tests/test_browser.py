@@ -427,7 +427,8 @@ def test_jupyterlab_runs_getting_started(browser, jupyterlab):
 # ---------------------------------------------------------------------------------------------------------
 
 # Text that only the test suite or the benchmark needs; an audience must never see it.
-PLUMBING = ("save_headline", "NBVAL", "nbval-", "expected_outputs", "COURSE_RESULTS_DIR")
+PLUMBING = ("save_headline", "NBVAL", "nbval-", "expected_outputs", "COURSE_RESULTS_DIR", "BEGIN SOLUTION",
+            "HIDDEN TESTS", "NotImplementedError")
 
 # A figure that starts in the bottom quarter of the frame is mostly off the slide: the presenter has to scroll
 # to show it. Put it on a subslide of its own (`slideshow={"slide_type": "subslide"}` on its cell).

@@ -75,3 +75,14 @@ def test_jupyterlab_starts_the_declared_kernel_without_asking() -> None:
     assert overrides["@jupyterlab/notebook-extension:tracker"]["autoStartDefaultKernel"] is True
     schema = Path(sys.prefix) / "share" / "jupyter" / "lab" / "schemas" / "@jupyterlab" / "notebook-extension" / "tracker.json"
     assert json.loads(schema.read_text())["properties"]["autoStartDefaultKernel"]["type"] == "boolean"
+
+
+def test_nbgrader_stays_out_of_the_students_jupyterlab() -> None:
+    """nbgrader's formgrader would write a gradebook.db into notebooks/; its panels are for instructors."""
+    listing = subprocess.run([sys.executable, "-m", "jupyter", "server", "extension", "list"],
+                             capture_output=True, text=True, timeout=120)
+    lines = [line for line in (listing.stdout + listing.stderr).splitlines() if "nbgrader.server_extensions." in line]
+    status = [line for line in lines if "abled" in line]
+    assert len(status) == 4 and all("disabled" in line for line in status), status
+    page = json.loads((Path(sys.prefix) / "etc" / "jupyter" / "labconfig" / "page_config.json").read_text())
+    assert page["disabledExtensions"]["@jupyter/nbgrader"] is True

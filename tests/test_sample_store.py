@@ -81,6 +81,10 @@ def test_samples_from_changed_code_are_stale_but_text_edits_are_not(repo: Path) 
     samples.load_samples("VAE")                          # markdown edited: still current
     nb.write_text(nb.read_text().replace("print('after')", "print('headline')"))
     samples.load_samples("VAE")                          # code after the save edited: still current
+    task = ('# %% nbgrader={"grade": false, "grade_id": "t_solution", "solution": true}\ndef f():\n    return 1\n\n'
+            '# %% nbgrader={"grade": true, "grade_id": "t", "points": 1}\nassert f() == 1\n\n')
+    nb.write_text(nb.read_text().replace("# %%\nLATENT_DIM", task + "# %%\nLATENT_DIM"))
+    samples.load_samples("VAE")                          # a graded task added before the save: still current
     nb.write_text(nb.read_text().replace("LATENT_DIM = 2", "LATENT_DIM = 20"))
     with pytest.raises(samples.SamplesError, match="stale.*06_vae.py has changed"):
         samples.load_samples("VAE")

@@ -8,6 +8,8 @@ Checked for each notebooks/NN_*.ipynb, present and future:
 - the notebook is cut into slides: at least MIN_SLIDES ``slide`` cells;
 - a section heading (``## ``) opens a ``slide`` or ``subslide``, so it never lands in the middle of a slide;
 - every slide_type is one reveal.js knows;
+- graded tasks' solution and test cells (nbgrader metadata) are ``skip`` (tests/test_assignments.py) and left out
+  of slides and pages;
 - the cells that exist for the benchmark (``runtime.save_headline``, and the heading that introduces them) are
   tagged ``remove-cell``, so slides and pages leave them out, and show nothing in JupyterLab either.
 """
@@ -107,6 +109,9 @@ def test_slides_and_pages_leave_the_bookkeeping_out(notebook):
     shown = build_slides._prepare(nb)
     assert not any("runtime.save_headline(" in c.source for c in shown.cells)
     assert not any("NBVAL" in c.source for c in shown.cells)
+    # graded tasks: no worked answer and no hidden test on a published page
+    assert not any("BEGIN SOLUTION" in c.source or "HIDDEN TESTS" in c.source for c in shown.cells)
+    assert not any(c.get("metadata", {}).get("nbgrader") for c in shown.cells if c.cell_type == "code")
     assert len(shown.cells) < len(nb.cells) and nb.cells[0].source == shown.cells[0].source
 
 
