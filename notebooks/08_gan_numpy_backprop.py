@@ -508,12 +508,12 @@ for name, rate in ladder.items():
 print(f"{'section 7, fresh data, history and evaluations':48s} {NUM_STEPS / train_seconds:7,.0f} steps/s")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# In our `full` run on the 2-core CPU (timings move by tens of percent from run to run; the table above is this
-# run's): the gradients cost about 150 µs per step and the seed's plain update about 20 µs more, so the seed's
-# loop runs at about 5,900 steps/s. The losses and accuracies add about 40 µs; Adam adds about 65 µs (a third
-# more), its running moments and square roots on all eight parameter arrays, three times per step. Section 7's
-# loop, with a fresh batch every step, the history and five evaluations of 1,000 points, ran at about 2,500
-# steps/s. What the extra time buys: Adam makes the run comparable with 07 (same optimiser, same schedule), and
+# In our latest `full` run on the 2-core CPU (the table above is that run's; timings move from run to run, and an
+# earlier run of the same code measured every rung about 1.6× faster): the gradients cost about 250 µs per step
+# and the seed's plain update about 25 µs more, so the seed's loop runs at about 3,700 steps/s. The losses and
+# accuracies add about 80 µs; Adam adds about 100 µs (a quarter more), its running moments and square roots on
+# all eight parameter arrays, three times per step. Section 7's loop, with a fresh batch every step, the history
+# and five evaluations of 1,000 points, ran at about 1,600 steps/s (2,500 in the earlier run). What the extra time buys: Adam makes the run comparable with 07 (same optimiser, same schedule), and
 # the recorded losses and accuracies are the curves of section 7. For comparison, 07's `full` run on the same
 # networks: its compiled step about 580 steps/s, its whole loop inside one graph about 1,900 steps/s. At this
 # size NumPy's bare step is faster than both; for large networks the frameworks win outright, because they fuse
@@ -543,7 +543,7 @@ runtime.save_headline(NOTEBOOK, {
 #   entry by entry to better than $10^{-4}$, with no probe near a ReLU kink) and rejects the seed's
 #   squared-error draft of $\bar z$ at once. Check every hand-written gradient before you train with it.
 # * Trained with the same schedule, the NumPy GAN reaches the fit of the Keras GAN of 07 (same metric, same
-#   bound on the best evaluation): in `full` its best MMD² is 0.035 and its final one 0.037 (one run, seed 0);
+#   bound on the best evaluation): in `full` its best MMD² is 0.035 and its final one 0.036 (one run, seed 0; 0.037 in an earlier run);
 #   like 07, its fit wobbles between evaluations, because the game itself does.
 #
 # **Exercises** (from seed 000, question 7)
