@@ -296,6 +296,70 @@ def score(G, fixed_noise: np.ndarray, fresh_noise: np.ndarray) -> dict:
     return {f"val_{k}": v for k, v in val.items()} | {f"test_{k}": v for k, v in test.items()}
 
 
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Graded task (2 points): the Fréchet distance
+# FID-MNIST compares the Gaussians fitted to the classifier's features of two image sets:
+# $d^2 = \lVert\mu_1-\mu_2\rVert^2 + \operatorname{Tr}\bigl(\Sigma_1+\Sigma_2-2(\Sigma_1\Sigma_2)^{1/2}\bigr)$.
+# Write `frechet(mu1, cov1, mu2, cov2)` with NumPy only (no SciPy, no `mnist_metrics`). A hint for the matrix
+# square root: $\Sigma_1\Sigma_2$ is not symmetric, but it has the same eigenvalues as the symmetric
+# $\Sigma_1^{1/2}\Sigma_2\Sigma_1^{1/2}$, and `np.linalg.eigh` gives $\Sigma_1^{1/2}$; the trace of a square root is the sum
+# of the square roots of the eigenvalues (clip tiny negative ones to 0).
+
+# %% nbgrader={"grade": false, "grade_id": "gan_frechet_distance_solution", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def frechet(mu1: np.ndarray, cov1: np.ndarray, mu2: np.ndarray, cov2: np.ndarray) -> float:
+    """Squared Fréchet distance between N(mu1, cov1) and N(mu2, cov2)."""
+    ### BEGIN SOLUTION
+    vals, vecs = np.linalg.eigh(cov1)
+    root1 = (vecs * np.sqrt(np.clip(vals, 0, None))) @ vecs.T                  # Sigma1^(1/2)
+    middle = root1 @ cov2 @ root1
+    tr_sqrt = np.sqrt(np.clip(np.linalg.eigvalsh((middle + middle.T) / 2), 0, None)).sum()
+    diff = mu1 - mu2
+    return float(diff @ diff + np.trace(cov1) + np.trace(cov2) - 2 * tr_sqrt)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "gan_frechet_distance", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+assert np.isclose(frechet(np.zeros(1), np.array([[4.0]]), np.ones(1), np.array([[1.0]])), 2.0), "1-D: (Δμ)² + (σ1 - σ2)²"
+assert abs(frechet(*VAL_STATS, *VAL_STATS)) < 1e-6 * np.trace(VAL_STATS[1]), "a distribution is at distance 0 from itself"
+### BEGIN HIDDEN TESTS
+import inspect as _inspect  # noqa: E402
+
+assert "frechet_distance" not in _inspect.getsource(frechet)
+_r = np.random.default_rng(0)
+_A, _B = _r.standard_normal((2, 16, 16))
+_m1, _m2 = _r.standard_normal((2, 16))
+_c1, _c2 = _A @ _A.T + 0.1 * np.eye(16), _B @ _B.T
+assert np.isclose(frechet(_m1, _c1, _m2, _c2), mnist_metrics.frechet_distance(_m1, _c1, _m2, _c2), rtol=1e-6)
+assert np.isclose(frechet(_m1, _c1, _m2, _c2), frechet(_m2, _c2, _m1, _c1), rtol=1e-6)
+### END HIDDEN TESTS
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Graded task (1 point): class entropy
+# A GAN that draws only some digits shows it in the histogram of the classifier's predictions. Write
+# `class_entropy_of(labels, num_classes=10)`: the entropy in nats of the histogram of an integer array of predicted
+# digits ($-\sum_k p_k \log p_k$ over the digits that occur; $\log 10 \approx 2.303$ when all ten are equally common).
+
+# %% nbgrader={"grade": false, "grade_id": "gan_class_entropy_solution", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def class_entropy_of(labels: np.ndarray, num_classes: int = 10) -> float:
+    """Entropy (nats) of the histogram of predicted digits."""
+    ### BEGIN SOLUTION
+    p = np.bincount(labels, minlength=num_classes) / len(labels)
+    p = p[p > 0]
+    return float(-(p * np.log(p)).sum())
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "gan_class_entropy", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+assert np.isclose(class_entropy_of(np.repeat(np.arange(10), 7)), np.log(10)), "ten digits, equally often: log 10"
+assert class_entropy_of(np.full(50, 3)) == 0.0, "one digit only: 0"
+### BEGIN HIDDEN TESTS
+_imgs = mnist_metrics.from_pm1(mnist.x_val[:300])
+_labels = mnist_metrics.predict_proba(_imgs).argmax(axis=1)
+assert np.isclose(class_entropy_of(_labels), mnist_metrics.class_entropy(_imgs))
+assert class_entropy_of(_labels[_labels < 5]) <= np.log(5) + 1e-12           # a GAN that draws five digits
+### END HIDDEN TESTS
+
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. A resumable run
 # `run_gan` builds fresh models (for a given seed, the same initial weights every time), then hands one
@@ -389,10 +453,12 @@ fig.tight_layout()
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The claim of this section, as asserts: FID-MNIST falls well below the untrained generator's, the best epoch
 # (by validation FID) is the one kept, and at that epoch the samples cover the digits. The reported numbers are
-# the *test* scores of the epoch chosen on validation. Measured in `full` (2,089 s for the whole notebook on the
-# 2-core CPU, `results/benchmark.md`): best epoch 18 of 20 by validation FID 87.4; on test images with fresh
-# noise FID-MNIST **94.4** (floor 5.8, untrained 1,610), class entropy 2.248, confidence 0.867. The asserts leave
-# margins: `full` asks for FID under 0.1 of the untrained one (measured 0.059) and entropy above 2.1; `ci`
+# the *test* scores of the epoch chosen on validation. Measured in `full` (1,071 s of training and evaluation, 17 s per epoch, on the
+# 2-core CPU, `results/benchmark.md`): best epoch 20 of 20 by validation FID 92.4; on test images with fresh
+# noise FID-MNIST **88.2** (floor 5.8, untrained 1,610), class entropy 2.250, confidence 0.871. (An earlier run on
+# another machine, same code and seeds: best epoch 18, test FID 94.4; TensorFlow's CPU arithmetic differs between
+# machines, and so does the FID classifier.) The asserts leave
+# margins: `full` asks for FID under 0.1 of the untrained one (measured 0.055) and entropy above 2.1; `ci`
 # (measured 407 of 1,612, entropy 2.09) for 0.5 and 1.5.
 
 # %%
@@ -572,22 +638,27 @@ assert all(np.isfinite(d) for d, _ in claims.values())
 assert 1.375 < two_sided_d_loss < 1.39, "section 4's prediction: the two-sided D loss is pinned near 1.38 nats"
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# **What the numbers say** (measured in `full`: 2 seeds × 5 epochs per setting, `results/benchmark.md`):
-# * **Latent 70 against 100: not shown.** Test FID 159 ± 2 against 169 ± 9, a difference of −9 with a standard
-#   error of 7, if anything in favour of 70. The seed's "blotchier, jagged" was read off one run of each.
-# * **Two-sided smoothing (the seed's) is *slower* at first, then *better*.** After one epoch its FID is 476 against
-#   319 (+156 ± 4); after five, its best epoch scores 133 ± 5 against 169 ± 9 (−36 ± 7). Both gaps exceed four
-#   standard errors. So "better results" holds within five epochs, "faster" does not. Section 4's prediction
-#   holds exactly: the two-sided D loss sits at 1.3836 nats, inside the band [1.376, 1.386] whatever G does, while
-#   D's accuracy on real images (0.717) stays as informative as the baseline's (0.731).
-# * **One-sided 0.9: no effect shown** on the result (+8 ± 10), slightly slower after one epoch (+8 ± 3).
+# **What the numbers say** (measured in `full`: 2 seeds × 5 epochs per setting, `results/benchmark.md`; two runs on
+# two machines, whose TensorFlow CPU kernels round differently, so the same seeds train differently; first the
+# latest run, then the earlier one):
+# * **Latent 70 against 100: not shown.** Test FID 162 ± 3 against 159 ± 4 (+3 ± 4); earlier 159 ± 2 against
+#   169 ± 9 (−9 ± 7). The seed's "blotchier, jagged" was read off one run of each.
+# * **Two-sided smoothing (the seed's) is *slower* at first, then *better*, on both machines.** After one epoch its
+#   FID is 486 against 320 (+166 ± 4; earlier +156 ± 4); after five, 140 ± 1 against 159 ± 4 (−19 ± 3; earlier
+#   −36 ± 7). So "better results" holds within five epochs, "faster" does not. Section 4's prediction holds
+#   exactly: the two-sided D loss sits at 1.3836 nats, inside the band [1.376, 1.386] whatever G does, while D's
+#   accuracy on real images (0.713) stays as informative as the baseline's (0.726).
+# * **One-sided 0.9: unsettled.** Its result is worse by +20 ± 3 in the latest run and +8 ± 10 in the earlier one;
+#   after one epoch +3 ± 3 (earlier +8 ± 3). Two seeds per setting are too few to say more (exercise: four seeds).
 # * **Collapse: none within five epochs.** No run's class entropy fell from its peak by more than 0.003 nats;
 #   every setting ends near 2.2 of 2.30. Whether two-sided smoothing collapses late, as the seed saw at 100
 #   epochs, is exercise 1 at a longer run.
 #
-# The asserts below check the two effects that were shown, each with a margin of two standard errors, and that
-# the two effects called "not shown" stay under three. They need at least two seeds; with `ci`'s one seed there
-# is no spread, and they are skipped (the `ci` run only exercises the code).
+# The asserts below check the two effects that were shown on both machines, each with a margin of two standard
+# errors. The others are reported, not asserted: an assert must not require an effect to be absent, and with two
+# seeds a standard error is itself a rough guess (the one-sided setting moved from "no effect" to "6 errors worse"
+# between two machines). They need at least two seeds; with `ci`'s one seed there is no spread, and they are
+# skipped (the `ci` run only exercises the code).
 
 # %%
 if len(EXPERIMENT_SEEDS) > 1:
@@ -595,9 +666,6 @@ if len(EXPERIMENT_SEEDS) > 1:
     assert d - 2 * se > 0, "two-sided smoothing should be slower after one epoch"
     d, se = claims["two-sided's final result (test FID, + = worse)"]
     assert d + 2 * se < 0, "two-sided smoothing should end better after EXPERIMENT_EPOCHS"
-    for key in ("latent 70 is worse (test FID, + = worse)", "one-sided's final result (test FID, + = worse)"):
-        d, se = claims[key]
-        assert abs(d) < 3 * se, f"{key}: a difference this notebook calls 'not shown' is now shown"
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 13. Speed
@@ -657,11 +725,12 @@ runtime.save_headline(NOTEBOOK, {
 # * Every epoch is checkpointed (models, optimizers, epoch, random state); a re-run resumes, number for
 #   number. The best epoch is chosen on validation images with fixed noise and reported on test images with
 #   fresh noise, so the reported number is not flattered by the choice.
-# * **When does "looks better" stop being true?** Measured in `full`: test FID-MNIST falls from 1,610 (untrained) to
-#   320 after one epoch, 115 after ten and 94.4 at the best epoch (18 of 20; floor 5.8); the validation FID then
-#   rose a little (87.4 → 91.5 at epoch 20): at this width the gains have flattened by epoch 20. Of the seed's experiments, only the
-#   two-sided label smoothing changed anything measurable in five epochs (slower first, then FID 133 ± 5 against
-#   169 ± 9); latent 70 and one-sided smoothing showed no effect beyond the seed-to-seed spread.
+# * **When does "looks better" stop being true?** Not within this run: in `full` the test FID-MNIST falls from 1,610
+#   (untrained) to 88.2 at epoch 20 (floor 5.8), and the best validation epoch is the last; an earlier run on another
+#   machine peaked at epoch 18 (test FID 94.4) and then rose a little. At this width the gains flatten by epoch 20.
+#   Of the seed's experiments, the two-sided label smoothing changed the result measurably in five epochs on both
+#   machines (slower first, then FID 140 ± 1 against 159 ± 4); latent 70 showed no effect; one-sided smoothing
+#   was worse in one run and not in the other.
 #
 # **Exercises** (seed 002's questions 4 and 5, with the metrics as the tool)
 # 1. *Mode collapse.* In the `full` profile, plot each run's class histogram over the epochs
