@@ -323,29 +323,46 @@ display(Markdown(table))
 # diffusion model and the RBM (716) are a tie at this sample size; the EBM's fresh chains are last (811), with a
 # real-vs-real floor of 46. The ranking code above prints the verdicts for whichever profile ran.
 #
-# The `full` table of this notebook has not been recorded yet (it needs `make samples PROFILE=full`, about 2.5 hours
-# on a 2-core CPU). Three of its FIDs were measured with this protocol (2,000 samples, the same real reference
-# sample) by the notebooks' own `full` runs on one machine: **GAN 94.4** (10, best epoch, fresh noise), **diffusion
-# 98.3** (11, DDIM 50 steps) and **EBM 374.7** (05, fresh chains), against a floor of 5.8. But the FID classifier is
-# trained on first use on each machine, and instances differ: on a second machine the *same* diffusion samples (a
-# bit-identical model) scored 105.0, and 06's same VAE samples 130.1 instead of 124.8. So FIDs from different
-# machines differ by several percent, and a gap of 4 points between the GAN and the diffusion model decides nothing.
-# This notebook scores all five with one classifier, in one run.
+# **The `full` table** (2,000 samples per family, measured on the 2-core CPU on 2026-12-03, all five notebooks run
+# there from their final code; `results/benchmark.md`):
+#
+# | family | FID-MNIST [95 %] | precision | recall | class entropy | confidence | NN ratio | log p(x) nats | train s | s per 1,000 |
+# |---|---|---|---|---|---|---|---|---|---|
+# | real | 5.8 [3.5, 9.1] | 0.88 | 0.90 | 2.30 | 0.99 | 0.99 | — | — | — |
+# | GAN | 88.2 [81.3, 96.5] | 0.46 | 0.75 | 2.25 | 0.87 | 1.33 | — | 354 | 0.07 |
+# | diffusion | 105.0 [96.2, 113.3] | 0.49 | 0.88 | 2.26 | 0.86 | 1.39 | — | 474 | 45.15 |
+# | VAE | 133.9 [123.2, 145.7] | 0.73 | 0.75 | 2.27 | 0.85 | 1.07 | −93.6 | 109 | 0.01 |
+# | RBM | 165.0 [148.3, 183.2] | 0.85 | 0.69 | 2.14 | 0.97 | 0.99 | −92.7 | 180 | 15.90 |
+# | EBM | 374.7 [359.7, 389.1] | 0.49 | 0.22 | 2.06 | 0.77 | 1.51 | — | 1012 | 19.34 |
+#
+# Every adjacent pair in the FID ranking is separated by the paired bootstrap (GAN below diffusion by 16.8, interval
+# [6.3, 26.6]; diffusion below VAE by 28.9 [18.2, 40.2]; VAE below RBM by 31.1 [12.1, 50.3]; RBM below EBM by 210).
+# Precision and recall rank them differently: the RBM has the highest precision (0.85) and confidence (0.97) but
+# the most uneven digits (39 ones, 432 threes in 2,000: entropy 2.14); the diffusion model the highest recall (0.88);
+# the GAN's precision is the lowest of the three best FIDs. No family copies its training digits (NN ratios 0.99 to
+# 1.51 against 0.99 for real test digits; at most 0.1 % of samples closer than the closest 1 % of test digits).
+# The FID classifier is trained on first use on each machine, and instances differ: the same diffusion samples
+# scored 98.3 with another machine's classifier and 105.0 here. Compare FIDs within one run, as this table does.
 #
 # **Tying the differences to the theory of earlier notebooks:**
 # * **GAN (10).** The generator is trained to fool a discriminator, a *mode-seeking* objective (09 showed it
-#   dropping modes of a ring): it spends its capacity on sharp, confident digits rather than on covering every
-#   variation. Expect the best precision among the models that make sharp digits, and recall below it.
+#   dropping modes of a ring): the textbook expectation is sharp digits, high precision and lower recall. The `full`
+#   table does not bear that out at this size: the GAN has the best FID, but its precision (0.46) is among the
+#   lowest and its recall (0.75) equals the VAE's. A width-16 generator after 20 epochs draws many strokes that
+#   no real digit's neighbourhood contains; the mode-seeking picture describes the *failure* it is prone to
+#   (09's ring, 10's seeds), not the typical run here.
 # * **VAE (06).** Its samples are decoder *means* of a Bernoulli likelihood: averages over what the latent code
 #   leaves uncertain, hence blurry (lower confidence). Maximum likelihood is *mass-covering*, which predicts good
 #   recall; in `ci` the prediction fails (recall 0.04 against the GAN's 0.17) because blurry means are all alike in
-#   feature space (short feature vectors, section 4), so their balls are small and few real digits fall inside.
+#   feature space (short feature vectors, section 4), so their balls are small and few real digits fall inside. In
+#   `full` the VAE's recall (0.75) matches the GAN's, and its precision (0.73) is far higher: faint, typical digits.
 #   Its ELBO gap (06: IWAE about 6 nats above the ELBO) says the approximate posterior limits it too.
 # * **RBM (04) and EBM (05).** Both sample by MCMC. A chain from noise must mix into the model's modes: 04 showed
 #   PCD's chains travelling between digits, 05 showed short-run Langevin chains from noise giving far worse FID
 #   than its replay buffer (218 against 375 in `full`). Their rows measure sampler and model together.
 # * **Diffusion (11).** Denoising score matching at every noise level is also mass-covering; its cost moves to
-#   sampling (tens to a thousand network passes per image: the slowest "s per 1,000" in the table).
+#   sampling (tens to a thousand network passes per image: the slowest "s per 1,000" in the table, 45 s with
+#   50 DDIM steps against 0.07 s for the GAN). In `full` it has the highest recall of all (0.88), as predicted.
 # * **Likelihood.** Only the RBM (AIS) and the VAE (IWAE) have a number, and a good likelihood does not imply good
 #   samples (Theis et al. 2016): compare their log p(x) column with their FID column.
 #
@@ -385,14 +402,13 @@ runtime.save_headline(NOTEBOOK, {
 # * One protocol for five families: the same number of samples (2,000 in `full`, 256 in `ci`), one real reference
 #   sample, one classifier; FID with its real-vs-real floor, precision and recall, class coverage, nearest training
 #   neighbours, log-likelihood where it exists, and bootstrap intervals that turn small differences into ties.
-# * **Which family is best at what?** Measured so far: in `ci` (seconds of training) the GAN has the best FID,
-#   427 [383, 478] against a floor of 46, and the EBM the worst, 811 [748, 862]; the diffusion model and the RBM
-#   cannot be told apart (difference 54, interval [−1, 113]). The diffusion model samples slowest (30 s per 1,000
-#   against 0.03 s for the VAE and 0.2 s for the GAN), only the RBM and the VAE give a likelihood, and no family
-#   draws near-copies of its training digits. In `full`, the notebooks' own runs on this protocol (one machine's
-#   classifier) put the GAN (94.4) and the diffusion model (98.3) close together and far ahead of the EBM's fresh
-#   chains (374.7), floor 5.8; whether 4 FID points separate them is for this notebook's `full` table, with one
-#   classifier and bootstrap intervals, to decide.
+# * **Which family is best at what?** In `full` (2,000 samples, one classifier, one machine): the GAN has the best
+#   FID, 88.2 [81.3, 96.5], then diffusion 105.0, VAE 133.9, RBM 165.0 and the EBM's fresh chains 374.7, against a
+#   floor of 5.8, and the bootstrap separates every adjacent pair. The diffusion model covers the data best (recall
+#   0.88) but samples slowest (45 s per 1,000 against 0.07 s for the GAN and 0.01 s for the VAE); the RBM draws the
+#   most confident digits (precision 0.85) but the most uneven mix; only the RBM (−92.7 nats) and the VAE (−93.6)
+#   give a likelihood, nearly equal, while their FIDs differ by 31. No family copies its training digits. In `ci`
+#   (seconds of training) the GAN is also first (427) and the EBM last (811), with diffusion and RBM tied.
 # * FID-MNIST depends on the classifier instance, which each machine trains on first use: compare FIDs within one
 #   run, as this notebook does, not across machines.
 # * Precision in a feature space can reward faint, "typical" images: read it with the classifier's confidence.
