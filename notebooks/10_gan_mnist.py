@@ -453,7 +453,7 @@ fig.tight_layout()
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The claim of this section, as asserts: FID-MNIST falls well below the untrained generator's, the best epoch
 # (by validation FID) is the one kept, and at that epoch the samples cover the digits. The reported numbers are
-# the *test* scores of the epoch chosen on validation. Measured in `full` (1,071 s of training and evaluation, 17 s per epoch, on the
+# the *test* scores of the epoch chosen on validation. Measured in `full` (1,022 s for the whole notebook, 14 s per epoch, on the
 # 2-core CPU, `results/benchmark.md`): best epoch 20 of 20 by validation FID 92.4; on test images with fresh
 # noise FID-MNIST **88.2** (floor 5.8, untrained 1,610), class entropy 2.250, confidence 0.871. (An earlier run on
 # another machine, same code and seeds: best epoch 18, test FID 94.4; TensorFlow's CPU arithmetic differs between
