@@ -41,13 +41,14 @@ INSTRUCTOR_ONLY = "instructor-only"
 CELL_TIMEOUT = 3600  # seconds per cell when autograding (nbgrader's default of 30 s is shorter than a training cell)
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 STUB = "raise NotImplementedError()"
+CODE_STUB = f"# YOUR CODE HERE\n{STUB}"  # what a solution region becomes in the release
 
 CONFIG = f"""\
 # Written by scripts/build_assignments.py; the nbgrader command line reads it from this folder.
 c = get_config()  # noqa: F821
 c.CourseDirectory.course_id = {COURSE_ID!r}
 c.Execute.timeout = {CELL_TIMEOUT}
-c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\n{STUB}"}}
+c.ClearSolutions.code_stub = {{"python": {CODE_STUB!r}}}
 """
 
 
@@ -112,7 +113,7 @@ def api(root: Path):
     c.CourseDirectory.root = str(root)
     c.CourseDirectory.course_id = COURSE_ID
     c.Execute.timeout = CELL_TIMEOUT
-    c.ClearSolutions.code_stub = {"python": f"# YOUR CODE HERE\n{STUB}"}
+    c.ClearSolutions.code_stub = {"python": CODE_STUB}
     return NbGraderAPI(config=c)
 
 

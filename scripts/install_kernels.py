@@ -77,13 +77,16 @@ def main() -> int:
     return 0
 
 
-def _write_if_changed(path: Path, value: dict) -> None:
+def _write_if_changed(path: Path, value: dict) -> bool:
+    """Write ``value`` as JSON to ``path`` atomically (never a half-written settings file), only when it differs
+    from what is there; return whether it wrote."""
     if path.is_file() and json.loads(path.read_text()) == value:
-        return
+        return False
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(value, indent=2) + "\n")
     tmp.replace(path)
+    return True
 
 
 def switch_nbgrader_ui_off() -> None:
@@ -102,12 +105,8 @@ def install_lab_overrides() -> None:
     path = Path(sys.prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
     current = json.loads(path.read_text()) if path.is_file() else {}
     merged = {**current, **{plugin: {**current.get(plugin, {}), **values} for plugin, values in LAB_OVERRIDES.items()}}
-    if merged == current:
+    if not _write_if_changed(path, merged):
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(merged, indent=2) + "\n")
-    tmp.replace(path)                                  # atomic: never a half-written settings file
     print(f"JupyterLab settings: news prompt and update check off, preferred kernel starts without asking, in {path}")
 
 
