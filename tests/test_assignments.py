@@ -229,3 +229,34 @@ def test_autograding_scores_exactly_what_was_solved(name: str, tmp_path: Path) -
         assert all(o.ename == "NotImplementedError" for _, o in errors), [o.ename for _, o in errors]
         assert {ba.nbgrader_meta(c).get("grade_id") for c, _ in errors} == unsolved
     shutil.rmtree(root / "autograded")  # executed copies are large; tmp_path keeps only the rest
+
+
+# ------------------------------------------------------------------------------------------ worked solutions
+
+WORKED = "## Exercises: worked solutions"
+
+
+def _exercise_numbers(nb) -> list[int]:
+    """The numbers of the exercises listed in the notebook's "Summary · Exercises" cell."""
+    summary = next(c.source for c in nb.cells if c.cell_type == "markdown" and "## Summary · Exercises" in c.source)
+    listed = summary.split("**Exercises**", 1)[1]
+    return [int(n) for n in re.findall(r"^(\d+)\. ", listed, flags=re.M)]
+
+
+@pytest.mark.parametrize("name", graded())
+def test_every_exercise_has_a_worked_solution(name: str) -> None:
+    """Each listed exercise is answered in the worked-solutions section (the graded ones by a pointer to their
+    task and an answer to what the task leaves open)."""
+    nb = instructor(name)
+    start = next((i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and WORKED in c.source), None)
+    if start is None:
+        pytest.xfail(f"{name}: no worked solutions yet (#15)")
+    section = "\n".join(c.source for c in nb.cells[start:])
+    numbers = _exercise_numbers(nb)
+    assert numbers == list(range(1, len(numbers) + 1)), numbers
+    named = {int(n) for m in re.finditer(r"Exercises? ((?:\d+(?:, | and |–))*\d+)", section)
+             for n in re.findall(r"\d+", m.group(1))}
+    assert not set(numbers) - named, f"{name}: no worked solution names exercise(s) {sorted(set(numbers) - named)}"
+    solutions = [c for c in nb.cells[start:] if ba.nbgrader_meta(c).get("solution")]
+    assert all(c.source.lstrip().startswith("### BEGIN SOLUTION") and c.source.rstrip().endswith("### END SOLUTION")
+               for c in solutions), "a worked solution's whole body lies between the markers (the release empties it)"
