@@ -1105,7 +1105,7 @@ assert gauss_rows[0]["kl"] > 2 * gauss_rows[1]["kl"], "a smaller σ should make 
 with torch.no_grad():
     q_all = encoder(x_test.to(device))
     mu_all, sd_all = q_all.mean.cpu(), q_all.base_dist.scale.cpu()
-kl_per_dim = (0.5 * (sd_all ** 2 + mu_all ** 2 - 1) - sd_all.log()).mean(0).numpy()
+kl_per_dim = vae.kl_standard_normal(mu_all[:, :, None], 2 * sd_all.log()[:, :, None]).mean(0).numpy()  # per dimension
 var_mu = mu_all.var(0, unbiased=False).numpy()
 n_active = active_units(mu_all.numpy())
 kl_share = float(kl_per_dim[var_mu > 0.01].sum() / kl_per_dim.sum())
