@@ -384,9 +384,10 @@ fig = show_snapshots(results["parabola"][1], train_sets["parabola"], "parabola, 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### First failure: the points pile up on the sides
 # The students' first complaint about the parabola was that "the dots were concentrated in the lowest point of
-# the parabola or in the sides". Their 4-8-16 networks do exactly that here: the **coverage** half of the
-# Chamfer distance stays large, and often no generated point at all lands near the bottom (`vertex` is `nan`
-# when fewer than 10 of the 1,000 points have $|x| < 0.25$). A first hidden layer of 4 units is a narrow
+# the parabola or in the sides". Their 4-8-16 networks fail that way here: the points gather in one short arc
+# instead of spreading along the curve, so the **coverage** half of the Chamfer distance stays large. On seed 0
+# the arc hangs above the bottom at most evaluations and reaches toward the left arm at step 6,400 (`vertex` is
+# `nan` when fewer than 10 of the 1,000 points have $|x| < 0.25$). A first hidden layer of 4 units is a narrow
 # bottleneck for both players. The fix: the line's discriminator (2 → 80 → 1, the only one that worked without
 # "difficulties") and a generator of two 16-unit layers. Same seed, same steps.
 
@@ -450,15 +451,15 @@ axes[0].legend(loc="upper center")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### One seed is one sample: both fixes over `PARABOLA_SEEDS`
-# Does the smooth generator *cause* a rounder bottom, or was seed 0 lucky? And is the pile-up on the sides
-# really the narrow 4-8-16 networks, or is it the **`tanh` output**? The parabola's arms end at $(\pm1, 1)$,
-# exactly where `tanh` saturates: a generator can only reach the tips with ever larger pre-activations, and the
-# flat ends of `tanh` squash everything beyond them onto the corners. That rival explanation predicts that a
-# *linear* output removes the failure of the seed's networks: more points at the tips, better coverage. So for
-# every seed we train four generators: the seed's 4-8-16 with `tanh` and with a linear output, and the wider
-# networks with LeakyReLU and with SiLU. Seed 0's first, third and fourth runs are the ones above. Where the
-# points go is measured directly: the share of generated points at the bottom ($|x| < 0.25$, real share 0.25)
-# and at the tips ($|x| > 0.9$, real share 0.1).
+# Does the smooth generator *cause* a rounder bottom, or was seed 0 lucky? And is the poor coverage (the students'
+# pile-up on the sides) really the narrow 4-8-16 networks, or is it the **`tanh` output**? The parabola's arms end
+# at $(\pm1, 1)$, exactly where `tanh` saturates: a generator can only reach the tips with ever larger
+# pre-activations, and the flat ends of `tanh` squash everything beyond them onto the corners. That rival
+# explanation predicts that a *linear* output removes the failure of the seed's networks: more points at the tips,
+# better coverage. So for every seed we train four generators: the seed's 4-8-16 with `tanh` and with a linear
+# output, and the wider networks with LeakyReLU and with SiLU. Seed 0's first, third and fourth runs are the ones
+# above. Where the points go is measured directly: the share of generated points at the bottom ($|x| < 0.25$, real
+# share 0.25) and at the tips ($|x| > 0.9$, real share 0.1).
 #
 # The vertex errors of different seeds differ several-fold, so we compare them as a **log ratio**,
 # $\log(\text{SiLU}/\text{LeakyReLU})$, paired by seed: negative when SiLU's bottom is closer to the curve.
@@ -519,16 +520,16 @@ for key, (m, sd) in out_diff.items():
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # **What the seeds say** (the `full` profile: 5 seeds, 8,000 steps each; ± is the spread over seeds).
 # * **The narrow networks, not the `tanh`, are the first failure.** With a linear output the seed's 4-8-16
-#   networks still cover the curve badly (coverage 0.33 ± 0.29 against 0.28 ± 0.22 with `tanh`; paired
-#   difference −0.05 ± 0.10, no effect), and they are not even piled at the tips (0.12 ± 0.10 of the points at
-#   $|x| > 0.9$ with a linear output, 0.06 ± 0.09 with `tanh`, against 0.1 for real data). The wider networks
-#   cover it 30× better (0.011 ± 0.010). The rival explanation predicted a rescue; there is none.
-# * **LeakyReLU's bottom is too sharp on average:** local curvature 1.25 ± 0.27 (true 1); the mean minus two
+#   networks still cover the curve badly (coverage 0.34 ± 0.30 against 0.32 ± 0.27 with `tanh`; paired
+#   difference −0.02 ± 0.11, no effect), and with `tanh` they are not even piled at the tips (0.06 ± 0.09 of the
+#   points at $|x| > 0.9$, against 0.1 for real data; 0.14 ± 0.13 with a linear output). The wider networks
+#   cover it 30× better (0.010 ± 0.010). The rival explanation predicted a rescue; there is none.
+# * **LeakyReLU's bottom is too sharp on average:** local curvature 1.26 ± 0.26 (true 1); the mean minus two
 #   standard errors is 1.02, so $c > 1$ is shown, with a thin margin.
 # * **SiLU rounds it on seed 0, but over seeds the effect is not shown.** Its curvature is 0.99 ± 0.12 and its
-#   vertex error 0.70× LeakyReLU's on average (log ratio −0.36 ± 0.57), but the spread over seeds is as large as
+#   vertex error 0.71× LeakyReLU's on average (log ratio −0.34 ± 0.56), but the spread over seeds is as large as
 #   the effect: at two standard errors neither difference is shown. Seed 0's clear win (vertex error
-#   0.0091 → 0.0059, curvature 1.23 → 0.98) was partly luck. Smooth activations make the bottom *less variable*
+#   0.0089 → 0.0064, curvature 1.23 → 0.97) was partly luck. Smooth activations make the bottom *less variable*
 #   here more clearly than they make it better; telling which would take more seeds (exercise 2).
 #
 # In `ci` only seed 0 runs (2,000 steps, a rough fit), so the assertions over seeds apply to `full`; `ci` checks
@@ -616,12 +617,12 @@ tg_mean, tg_sd = metrics.seed_spread(tail_gain)
 print(f"final outer turn covered, linear minus tanh: {tg_mean:+.3f} ± {tg_sd:.3f}")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# **What the seeds say** (`full`: 3 seeds, 10,000 steps; ± is the spread over seeds). The `tanh` output does slow
-# the tail down: at the first evaluation (step 2,000) a linear output covers 80 % ± 5 % of the outer turn, `tanh`
-# 57 % ± 35 %. But it does not cut the tail off: by the end both cover it (100 % ± 0 % and 98 % ± 3 %; paired
-# difference +0.02 ± 0.03). So both explanations hold in part, and the students' shorter training is what left
+# **What the seeds say** (`full`: 3 seeds, 10,000 steps; ± is the spread over seeds). The `tanh` output slows the
+# tail down on average: at the first evaluation (step 2,000) a linear output covers 81 % ± 5 % of the outer turn,
+# `tanh` 59 % ± 33 %. But it does not cut the tail off: by the end both cover it (100 % ± 0 % and 99 % ± 2 %; paired
+# difference +0.008 ± 0.015). So both explanations hold in part, and the students' shorter training is what left
 # their tail cut: the outer turn is reached last, later still through a saturating output. (With 3 seeds and a
-# spread of 35 % the early difference is not shown at two standard errors; the assert is on the end.)
+# spread of 33 % the early difference is not shown at two standard errors; the assert is on the end.)
 
 # %%
 for name, runs in spiral_tail.items():
@@ -821,19 +822,19 @@ assert late_good["r1"] > 0.15, "and still put a fair share of its samples on the
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # **What we measured** (`full`: 3 seeds, 5,000 steps; `ci` runs seed 0 for 2,000 steps). Mean modes covered over the
-# second half of training, baseline → R1: seed 0: 6.0 → 8.0, seed 1: 6.0 → 7.6, seed 2: 6.0 → 7.6; paired gain
-# +1.73 ± 0.23 modes (standard error 0.13), asserted with a margin of two standard errors above 0.5. At the last
-# evaluation the baseline holds 6 modes and R1 all 8, on every seed; R1 still dips at times (to 4 modes once).
-# The price: a smaller share of good samples (0.50 against 0.70): the flattened discriminator pushes less hard
+# second half of training, baseline → R1: seed 0: 6.9 → 8.0, seed 1: 6.1 → 7.8, seed 2: 6.0 → 7.8; paired gain
+# +1.53 ± 0.38 modes (standard error 0.22). The assert asks that the mean minus two standard errors exceed 0.5; it is
+# 1.09. At the last evaluation R1 holds all 8 modes on every seed, the baseline 7, 6 and 6. R1 still dips at times
+# (in the second half to 6 modes, once each on seeds 1 and 2; early on, on seed 2, to 2).
+# The price: a smaller share of good samples (0.489 against 0.718): the flattened discriminator pushes less hard
 # toward the exact centres, so the generator spreads more, and some of that spread falls between the modes,
 # where a continuous generator must put mass anyway.
 #
-# **A remedy that did not help: PacGAN.** We also tried letting the discriminator see two samples at once
-# (Lin et al., 2018: `pack=2` in `train_gan`; two points from a collapsed generator tend to share a mode, two
-# real points do so only one time in eight). In an earlier 2,000-step run (learning rate 1e-3, 10 evaluations)
-# it covered 6.6 modes on average, exactly as many as the baseline, and in a seed-1 trial the baseline did
-# better. A remedy is a hypothesis until the
-# metric confirms it, for every seed (exercise 8).
+# **Another remedy to test: PacGAN.** Lin et al. (2018) let the discriminator judge several samples at once
+# (`pack=2` in `train_gan`, with `build_ring(seed, pack=2)`). Two points from a collapsed generator tend to share a
+# mode; two real points do so only one time in eight. A discriminator that sees pairs can therefore notice missing
+# variety that no single point shows. Does it cover more modes here, on every seed? That is exercise 8. Until the
+# metric says so, a remedy is a hypothesis.
 
 # %% [markdown] slideshow={"slide_type": "slide"} tags=["remove-cell"]
 # ## 10. Headline figures
@@ -874,17 +875,18 @@ runtime.save_headline(NOTEBOOK, headline);
 #   and the two halves of the Chamfer distance, precision and coverage, name each failure in numbers.
 # * A GAN is two networks and one short loop: a discriminator step on real against detached fakes, then a
 #   generator step that calls its fakes real (the non-saturating loss).
-# * The seed's 4-8-16 parabola networks cover the curve badly (coverage 0.28 ± 0.22 over 5 seeds); a linear
-#   output instead of `tanh` does not rescue them (0.33 ± 0.29), wider networks do (0.011 ± 0.010). LeakyReLU
-#   generators fit a bottom that is too sharp on average (curvature 1.25 ± 0.27, true 1); a smooth SiLU generator
+# * The seed's 4-8-16 parabola networks cover the curve badly (coverage 0.32 ± 0.27 over 5 seeds); a linear
+#   output instead of `tanh` does not rescue them (0.34 ± 0.30), wider networks do (0.010 ± 0.010). LeakyReLU
+#   generators fit a bottom that is too sharp on average (curvature 1.26 ± 0.26, true 1); a smooth SiLU generator
 #   won clearly on seed 0, but over 5 seeds its gain is within the spread: not shown.
 # * The cut-off spiral tail is a coverage failure of a short run: the outer turn is learned last, later still
-#   through a `tanh` output (57 % against 80 % of it at step 2,000), and fully by step 10,000 either way.
+#   through a `tanh` output (59 % against 81 % of it at step 2,000, mean of 3 seeds), and 99 % to 100 % of it by
+#   step 10,000 either way.
 # * What the students called overfitting is partial mode collapse; real overfitting (copying the training
 #   points) did not happen. On the ring, the generator hops between modes, and a continuous generator must put
 #   some samples between them. The R1 penalty on the discriminator's slope at the real data (Mescheder et al.,
-#   2018) covers 1.73 ± 0.23 more modes over 3 seeds (8 of 8 at the end, against 6); PacGAN did not measurably
-#   help here: a remedy is a hypothesis until the metric confirms it.
+#   2018) covers 1.53 ± 0.38 more modes over 3 seeds (8 of 8 at the end on every seed, against 6 or 7). Whether
+#   PacGAN helps too is exercise 8: a remedy is a hypothesis until the metric confirms it.
 #
 # **Exercises**
 # 1. (seed) The students first turned the points into *images* and trained an image GAN, then gave up: "it's
@@ -907,3 +909,477 @@ runtime.save_headline(NOTEBOOK, headline);
 # 8. PacGAN (Lin et al., 2018): build the ring's discriminator with `build_ring(seed, pack=2)` and train with
 #    `pack=2`. Does it cover more modes than the baseline, for every seed, in the full profile? Then try
 #    `pack=4`, R1 with γ = 0.1 and 10, and Metz et al.'s unrolled discriminator.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ## Exercises: worked solutions
+# The two graded tasks (the value of the game after §1, the halves of the Chamfer distance after §2) are not among
+# the numbered exercises; below are worked solutions to all eight. In the student release these code cells are
+# empty, for your answers (each raises `NotImplementedError` until you write one); in the course's `notebooks/` they
+# hold the worked solutions, with the measured numbers. They are kept small: one seed where an exercise asks what
+# a change does to one run, three (`full`) where it asks whether a change helps (exercises 3 and 8), and shorter
+# spiral runs than §7's. In `ci` every run is 150–200 steps long: enough to run the code, not to answer the question.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Exercise 1: why an image GAN loses the points
+# No image GAN needed to see what is lost: render the 1,000 parabola points as an image, the way the students did,
+# and ask even a *perfect* image generator's output for 1,000 points back. A pixel is lit where at least one point
+# fell (`binary`), or holds how many fell there (`counts`); decoding draws a pixel with probability proportional to
+# its value, then a point uniformly inside it. 28 × 28 is MNIST's size (notebook 10), 64 × 64 a larger canvas.
+
+# %% nbgrader={"grade": false, "grade_id": "gan_curves_ex1_solution", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+### BEGIN SOLUTION
+def render(points, size):
+    """The points as a size × size image of counts: pixel (row, col) covers a square of side 2 / size of [-1, 1]²."""
+    col, row = np.clip(((points + 1) / 2 * size).astype(int), 0, size - 1).T
+    image = np.zeros((size, size))
+    np.add.at(image, (row, col), 1)
+    return image
+
+
+def decode(image, n, rng):
+    """n points from an image: a pixel with probability proportional to its value, then uniformly inside it."""
+    row, col = np.divmod(rng.choice(image.size, size=n, p=image.ravel() / image.sum()), image.shape[0])
+    return (np.stack([col, row], axis=1) + rng.random((n, 2))) / image.shape[0] * 2 - 1
+
+
+def bottom_share(points):
+    return float(np.mean(np.abs(points[:, 0]) < 0.25))
+
+
+image_rng = np.random.default_rng(SEED)
+image_rows = [{"image": "none: the points", "lit pixels": N_POINTS, "most points in a pixel": 1,
+               "precision": metrics.chamfer_terms(train_sets["parabola"], reference["parabola"])[0],
+               "share at the bottom": bottom_share(train_sets["parabola"])}]
+for size in (28, 64):
+    counts = render(train_sets["parabola"], size)
+    for kind, image in (("counts", counts), ("binary", (counts > 0).astype(float))):
+        back = decode(image, N_POINTS, image_rng)
+        image_rows.append({"image": f"{size} × {size}, {kind}", "lit pixels": int((counts > 0).sum()),
+                           "most points in a pixel": int(counts.max()),
+                           "precision": metrics.chamfer_terms(back, reference["parabola"])[0],
+                           "share at the bottom": bottom_share(back)})
+print(training.format_table(image_rows))
+print("real share at the bottom (|x| < 0.25): 0.25")
+by_image = {r["image"]: r for r in image_rows}
+for size in (28, 64):
+    assert by_image[f"{size} × {size}, counts"]["precision"] > 10 * image_rows[0]["precision"], "pixels blur the points"
+    assert by_image[f"{size} × {size}, binary"]["share at the bottom"] < 0.2, "a lit/unlit image thins the flat bottom"
+    assert (by_image[f"{size} × {size}, counts"]["share at the bottom"]
+            > by_image[f"{size} × {size}, binary"]["share at the bottom"] + 0.05), "counts keep more of the density"
+### END SOLUTION
+
+# %% [markdown] slideshow={"slide_type": "skip"} tags=["instructor-only"]
+# **Answer** (the same numbers in both profiles: no training). An image stores *where* the curve is, not the
+# points. Three things are lost, and the table measures two of them.
+# * **The positions.** 1,000 points land in only 53 pixels of a 28 × 28 image (up to 42 in one pixel) and in 111
+#   of a 64 × 64 one. Even decoded from a perfect image, a point is only known to within its pixel: the mean
+#   distance to the curve rises from 0.0003 for the points themselves to 0.025 (28 × 28) and 0.011 (64 × 64),
+#   worse than the precision of §6's wider point GAN in `full` (0.0085).
+# * **The density along the curve.** A lit-or-unlit picture (and an image GAN's `tanh` output is trained toward
+#   such pictures) says nothing about how many points lie in a pixel. Decoding it uniformly over the lit pixels puts
+#   points evenly per *pixel*, and the flat bottom of the parabola crosses few pixels per unit of $x$: only 15 % of
+#   the decoded points land at $|x| < 0.25$ (both sizes), against 25 % of the data. That is the students' "hard to
+#   make 1,000 points that are distributed uniformly": the picture has no record of the distribution. A grey-level
+#   image of counts keeps most of it (23 % and 29 %, against the training points' 26 %; the share among 1,000
+#   random draws varies by about 1.4 %), but then the generator must get the brightness of every pixel right, the
+#   same problem in a less convenient form.
+# * **The data set.** The point GAN learns a distribution in 2 dimensions from 1,000 samples of it. An image GAN
+#   learns a distribution over 784 (or 4,096) dimensions, and the students' data set was *one* sample of it: one
+#   picture. It could at best memorise that picture; to learn "a parabola" it would need thousands of pictures, and
+#   its output still has to be turned back into points, as above.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Exercise 2: smooth activations in the discriminator, and a `tanh` generator
+# Seed 0, §6's wider networks and number of steps; the two rows marked §6 are §6's own runs. In the worked
+# solution, `build_wide` is §6's `build("parabola_wide")` with any hidden activations (and, for exercise 3, any noise
+# dimension), and `section6_run` reuses §6's run of a seed where §6 trained it for as many steps (in `ci` the
+# exercises train shorter, so it trains it again).
+
+# %% nbgrader={"grade": false, "grade_id": "gan_curves_ex2_solution", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+### BEGIN SOLUTION
+EX_SEEDS = cfg.pick(full=(0, 1, 2), ci=(0,))                   # exercise 3: does a change help?
+EX_PAR_STEPS = cfg.pick(full=NUM_STEPS["parabola"], ci=150)
+
+
+def build_wide(seed, g_act=None, d_act=None, latent_dim=LATENT_DIM):
+    """§6's wider networks (`build("parabola_wide")`) with the given hidden activations and noise dimension."""
+    g_sizes, slope, d_sizes, dropout = ARCH["parabola_wide"]
+    torch.manual_seed(seed)
+    g = mlp([latent_dim, *g_sizes[1:]], act=g_act or (lambda: nn.LeakyReLU(slope)), out=nn.Tanh)
+    d = mlp(d_sizes, act=d_act or (lambda: nn.LeakyReLU(slope)), dropout=dropout)
+    return g, d
+
+
+def parabola_run(seed, name, **arch):
+    """build_wide(seed, **arch) trained for EX_PAR_STEPS steps as in §6; §6's final_eval of the run."""
+    g, d = build_wide(seed, **arch)
+    return final_eval(train_gan(g, d, train_sets["parabola"], EX_PAR_STEPS, eval_every=EVAL_EVERY["parabola"],
+                                evaluate=parabola_eval, seed=seed, desc=f"{name}, seed {seed}"))
+
+
+def section6_run(name, seed):
+    """§6's "wide LeakyReLU" or "wide SiLU" run of `seed`, reused where §6 trained it for EX_PAR_STEPS steps."""
+    if EX_PAR_STEPS == NUM_STEPS["parabola"] and seed in PARABOLA_SEEDS:
+        return par_seeds[name][PARABOLA_SEEDS.index(seed)]
+    return parabola_run(seed, name, g_act=nn.SiLU if name == "wide SiLU" else None)
+
+
+wide_runs = {seed: section6_run("wide LeakyReLU", seed) for seed in EX_SEEDS}
+ex2 = {"LeakyReLU G, LeakyReLU D (§6)": wide_runs[SEED], "SiLU G, LeakyReLU D (§6)": section6_run("wide SiLU", SEED),
+       "SiLU G, SiLU D": parabola_run(SEED, "SiLU G and D", g_act=nn.SiLU, d_act=nn.SiLU),
+       "tanh G, LeakyReLU D": parabola_run(SEED, "tanh G", g_act=nn.Tanh)}
+PAR_KEYS = ("chamfer", "precision", "coverage", "vertex", "curvature")
+print(training.format_table([{"networks": name, **{k: r[k] for k in PAR_KEYS}} for name, r in ex2.items()]))
+print("true curve: vertex error 0, curvature 1")
+fit = cfg.pick(full=0.2, ci=1.3)   # full (one run): §6's two 0.015 and 0.010, tanh G 0.034; SiLU in D too: 0.278, no fit
+assert all(ex2[n]["chamfer"] < fit for n in ex2 if n != "SiLU G, SiLU D"), "a LeakyReLU discriminator should fit it"
+### END SOLUTION
+
+# %% [markdown] slideshow={"slide_type": "skip"} tags=["instructor-only"]
+# **Answer** (`full`, seed 0, 8,000 steps; one seed shows what a change did to one run, not what it does on
+# average). Vertex error and local curvature: LeakyReLU throughout 0.0089 and 1.23 (§6), SiLU generator 0.0064 and
+# 0.97 (§6), `tanh` generator 0.026 and 1.06. With a LeakyReLU discriminator every generator fits the curve (Chamfer
+# distance 0.015, 0.010 and 0.034; asserted below 0.2, §6's bound). SiLU in *both* networks did not fit it: Chamfer
+# distance 0.278, vertex error 0.277, curvature 0.27, after the same 8,000 steps; so the smooth discriminator did not
+# round the bottom, it lost the curve (hence the assert covers only the LeakyReLU discriminators; whether a SiLU
+# discriminator fails or only learns slower, one run cannot say). What a discriminator's activation can do at best is
+# shape the *gradient field* the generator follows, not the generator's function class: a LeakyReLU generator stays
+# piecewise linear whatever it is trained against, so a smooth discriminator could move its kinks but not remove
+# them; a rounder bottom needs a smooth generator. `tanh` is smooth, so its curve can bend (curvature 1.06), but its
+# units saturate: once a unit sits on a flat end its gradient vanishes, as the minimax loss's does (exercise 6).
+#
+# **Ten seeds?** Not run here; an estimate from §6's `full` numbers. Over 5 seeds the log ratio of the vertex
+# errors, SiLU against LeakyReLU, was −0.34 with a standard deviation of 0.56 across seeds. With 10 seeds and the
+# same spread the standard error is $0.56/\sqrt{10} = 0.18$, so the mean would have to come out below −0.35 to be
+# shown at two standard errors: if the true effect is about the measured −0.34, that is a coin toss. Showing it
+# with 80 % probability takes about $\bigl((2 + 0.84) \cdot 0.56 / 0.34\bigr)^2 \approx 22$ seeds. At §6's cost of
+# two 8,000-step runs per seed (about 22 s each in `full` on this 2-core CPU), 5 more seeds cost about 4 minutes,
+# 15 more about 11.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Exercise 3: one-dimensional noise for a one-dimensional curve
+# Write your prediction down before you run it. §6's wider networks with a 1-D noise input, on `EX_SEEDS` seeds,
+# paired with §6's 2-D runs of the same seeds (`wide_runs` in exercise 2's worked solution).
+
+# %% nbgrader={"grade": false, "grade_id": "gan_curves_ex3_solution", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+### BEGIN SOLUTION
+one_d = {seed: parabola_run(seed, "1-D noise", latent_dim=1) for seed in EX_SEEDS}
+print(training.format_table([{"seed": s, "noise": f"{k}-D", **{m: r[m] for m in PAR_KEYS}}
+                             for s in EX_SEEDS for k, r in ((2, wide_runs[s]), (1, one_d[s]))]))
+for key, change in (("precision", lambda a, b: a - b), ("coverage", lambda a, b: a - b),
+                    ("vertex", lambda a, b: np.log(a / b))):
+    m, sd = metrics.seed_spread([change(one_d[s][key], wide_runs[s][key]) for s in EX_SEEDS])
+    se = sd / np.sqrt(len(EX_SEEDS))
+    print(f"{key:9s} 1-D against 2-D noise ({'log ratio' if key == 'vertex' else 'difference'}): {m:+.4f} ± {sd:.4f} "
+          f"(standard error {se:.4f}, {len(EX_SEEDS)} seed(s)); shown at two standard errors: {abs(m) > 2 * se > 0}")
+assert all(r["chamfer"] < cfg.pick(full=0.2, ci=1.3) for r in one_d.values()), "1-D noise should still fit the curve"
+### END SOLUTION
+
+# %% [markdown] slideshow={"slide_type": "skip"} tags=["instructor-only"]
+# **Answer** (`full`, seeds 0–2, 8,000 steps). The prediction: with 2-D noise the generator maps a plane onto the
+# curve and has to squash one direction of it flat; whatever it does not squash scatters points across the curve,
+# which is what *precision* measures. With 1-D noise its image is a curve from the start, so precision should
+# improve. Coverage and the vertex are harder to call: a line of noise has to be bent through the vertex with the
+# same piecewise-linear units, and noise with one direction leaves less room to spread the points.
+#
+# Measured: with 1-D noise the precision is 0.0276 against 0.0239 with 2-D noise (mean over seeds), a paired
+# difference of +0.0036 ± 0.0300 (mean ± standard error); the coverage 0.0275 against 0.0132 (+0.0142 ± 0.0245); the
+# vertex error 0.0207 against 0.0270 (log ratio −0.25 ± 1.01). None of the three is shown at two standard errors, and
+# the mean precision even goes against the prediction: one poor run on each side (2-D seed 1, Chamfer 0.082; 1-D seed
+# 2, 0.135) outweighs any difference. A matching noise dimension is not needed for a fit: the 2-D generator learns to
+# squash its extra direction, and the 1-D one fits the curve on every seed too (Chamfer distance below 0.2,
+# asserted). What the noise dimension changes is the kind of error: a 1-D generator cannot put points *beside* its
+# curve, only put its curve in the wrong place.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Exercise 4: the spiral's discriminator, dropout and slope
+# Seed 0, the spiral's networks with one change each to the *discriminator* (§7 uses dropout 0.1 and slope 0.1),
+# trained for `EX_SPIRAL_STEPS` steps (`full`: 2,000, §7's first evaluation: the students' short training). §7's
+# run evaluated at that step, so, as training is deterministic, its record there *is* a run of that length: it is
+# the reference row (in `ci` the exercises train shorter, so it is trained again). The worked solution's
+# `spiral_run` and `spiral_summary` serve exercises 5 and 7 too.
+
+# %% nbgrader={"grade": false, "grade_id": "gan_curves_ex4_solution", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+### BEGIN SOLUTION
+EX_SPIRAL_STEPS = cfg.pick(full=EVAL_EVERY["spiral"], ci=150)
+THIRDS = (0, 1 / 3, 2 / 3, np.inf)     # radius = angle / 3π: the spiral's three half-turns, a third of the data each
+
+
+def spiral_run(name, g_sizes=None, d_slope=None, dropout=None, noise=torch.randn):
+    """§7's spiral GAN (seed 0, lr 3e-4) with the given changes, trained for EX_SPIRAL_STEPS steps."""
+    sizes, slope, d_sizes, d_dropout = ARCH["spiral"]
+    torch.manual_seed(SEED)
+    g = mlp(g_sizes or sizes, act=lambda: nn.LeakyReLU(slope), out=nn.Tanh)
+    d = mlp(d_sizes, act=lambda: nn.LeakyReLU(slope if d_slope is None else d_slope),
+            dropout=d_dropout if dropout is None else dropout)
+    return train_gan(g, d, train_sets["spiral"], EX_SPIRAL_STEPS, eval_every=EVAL_EVERY["spiral"], evaluate=spiral_eval,
+                     lr=3e-4, noise=noise, desc=name)
+
+
+def spiral_summary(run):
+    """The last evaluation, plus the share of the final sample in each half-turn."""
+    history, snapshots = run
+    thirds = np.histogram(np.hypot(*snapshots[max(snapshots)].T), bins=THIRDS)[0] / N_EVAL
+    return {**history[-1], "thirds": thirds}
+
+
+if EX_SPIRAL_STEPS in results["spiral"][1]:
+    spiral_ref = spiral_summary(([h for h in sp_hist if h["step"] <= EX_SPIRAL_STEPS],
+                                 {EX_SPIRAL_STEPS: results["spiral"][1][EX_SPIRAL_STEPS]}))
+else:
+    spiral_ref = spiral_summary(spiral_run("spiral, §7's networks"))
+D_CHANGES = cfg.pick(full={"dropout 0.3": {"dropout": 0.3}, "dropout 0.0": {"dropout": 0.0},
+                           "slope 0.2": {"d_slope": 0.2}, "slope 0.01": {"d_slope": 0.01}},
+                     ci={"dropout 0.0": {"dropout": 0.0}})
+ex4 = {"§7: dropout 0.1, slope 0.1": spiral_ref,
+       **{name: spiral_summary(spiral_run(f"spiral, D {name}", **change)) for name, change in D_CHANGES.items()}}
+print(training.format_table([{"discriminator": name, **{k: r[k] for k in ("chamfer", "precision", "coverage", "tail")},
+                              "Δ precision": r["precision"] - spiral_ref["precision"],
+                              "Δ coverage": r["coverage"] - spiral_ref["coverage"]} for name, r in ex4.items()]))
+assert all(r["chamfer"] < cfg.pick(full=0.6, ci=1.2) for r in ex4.values()), "every variant should find the spiral"
+### END SOLUTION
+
+# %% [markdown] slideshow={"slide_type": "skip"} tags=["instructor-only"]
+# **Answer** (`full`, seed 0, 2,000 steps). Precision and coverage, against §7's discriminator (0.1497 and
+# 0.0476): dropout 0.3 0.1107 and 0.2637, no dropout 0.0706 and 0.0253, slope 0.2 0.1523 and 0.0581, slope
+# 0.01 0.0989 and 0.0395. Both knobs set how hard the discriminator judges: dropout makes its verdicts noisy, and a
+# larger slope makes it closer to a linear function, with less sharp boundaries. The students' account
+# is a prediction for the Δ columns: a softer discriminator (more dropout, larger slope) forgives points beside the
+# curve, so **precision** suffers ("spread, a lot of noise"), and a sharper one pushes points onto the curve but
+# reaches the sparse outer turn later, so **coverage** suffers (the cut-off tail). This run refutes the sharp side:
+# the sharper discriminators (no dropout, slope 0.01) improve precision *and* coverage. On the soft side it is
+# coverage, not precision, that suffers: dropout 0.3 loses the outer turn (4 % of it covered, against 74 %) while its
+# precision improves, and slope 0.2 makes both slightly worse (+0.0026, +0.0105), with 43 % of the outer turn
+# covered. Both halves move: the largest changes are dropout 0.3's coverage (+0.2161) and no dropout's precision
+# (−0.0790). One seed at one length can refute that account but not confirm another: §6 saw seed 0's clear SiLU win
+# shrink into the spread over five seeds.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Exercise 5: a generator that narrows, 64-32-16
+# The same layers in the other order have exactly as many weights, so the comparison is fair in size. Seed 0,
+# `EX_SPIRAL_STEPS` steps, against §7's run (exercise 4's reference row).
+
+# %% nbgrader={"grade": false, "grade_id": "gan_curves_ex5_solution", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+### BEGIN SOLUTION
+narrowing = [LATENT_DIM, 64, 32, 16, 2]
+assert n_params(mlp(narrowing)) == n_params(mlp(ARCH["spiral"][0])) == 2834, "the same number of weights"
+ex5 = {"16-32-64 (§7)": spiral_ref, "64-32-16": spiral_summary(spiral_run("spiral, G 64-32-16", g_sizes=narrowing))}
+print(training.format_table([{"generator": name, **{k: r[k] for k in ("chamfer", "precision", "coverage", "tail")}}
+                             for name, r in ex5.items()]))
+assert ex5["64-32-16"]["chamfer"] < cfg.pick(full=0.6, ci=1.2), "the narrowing generator should find the spiral too"
+### END SOLUTION
+
+# %% [markdown] slideshow={"slide_type": "skip"} tags=["instructor-only"]
+# **Answer** (`full`, seed 0, 2,000 steps). Both have 2,834 weights (asserted). The narrowing generator ends at
+# Chamfer distance 0.2352 (precision 0.1400, coverage 0.0952, outer turn covered 67 %), §7's widening one at 0.1973
+# (0.1497, 0.0476, 74 %): worse by the metric, through coverage (twice the distance), with a slightly better
+# precision. Why it could matter: a widening generator spends its first layer on 2 noise inputs with 16 units and its
+# widest layer on the last, detailed bends; a narrowing one makes many features of a 2-D input early and must squeeze
+# them through 16 units before the output. Mirroring the discriminator is not a principle: the generator's job
+# (unfold a plane into a curve) is not the discriminator's reversed. One seed: what this run did, not a rule.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Exercise 6: the minimax generator loss
+# A loop like `train_gan`'s that records the generator's gradient norm at each step, with either loss. First the
+# notebook's setting (the line, 200 steps from fresh networks); then the situation of §1, where the discriminator
+# is far ahead: the same untrained generator against a discriminator trained alone (at learning rate 10⁻², to get
+# ahead fast), both losses' gradients on the same batch. The same in both profiles.
+
+# %% nbgrader={"grade": false, "grade_id": "gan_curves_ex6_solution", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+### BEGIN SOLUTION
+bce = nn.BCEWithLogitsLoss()
+G_LOSSES = {"non-saturating": lambda logit: bce(logit, torch.ones_like(logit)),      # -log d(g(z))
+            "minimax": lambda logit: -bce(logit, torch.zeros_like(logit))}           # log(1 - d(g(z)))
+
+
+def g_grad_norm(g, loss):
+    g.zero_grad()
+    loss.backward()
+    return torch.sqrt(sum(p.grad.pow(2).sum() for p in g.parameters())).item()
+
+
+def line_chamfer_of(g):
+    """Chamfer distance of g's points to the line, on a fixed noise sample (its own random stream)."""
+    with torch.no_grad():
+        z = torch.randn(N_EVAL, LATENT_DIM, generator=torch.Generator().manual_seed(SEED + 1))
+        return sum(metrics.chamfer_terms(g(z).numpy(), reference["line"]))
+
+
+def loss_probe(g_loss, steps=200):
+    """train_gan's loop on the line with `g_loss`: gradient norms and mean d(fake) per step, Chamfer before and after."""
+    g, d = build("line")
+    chamfer_before = line_chamfer_of(g)
+    torch.manual_seed(SEED)
+    opt_g, opt_d = (torch.optim.Adam(m.parameters(), lr=LR, betas=BETAS) for m in (g, d))
+    x_all = torch.as_tensor(train_sets["line"], dtype=torch.float32)
+    norms, d_fake = [], []
+    for _ in range(steps):
+        x = x_all[torch.randint(len(x_all), (BATCH_SIZE,))]
+        fake = g(torch.randn(BATCH_SIZE, LATENT_DIM))
+        loss_d = bce(d(x), torch.ones(BATCH_SIZE, 1)) + bce(d(fake.detach()), torch.zeros(BATCH_SIZE, 1))
+        opt_d.zero_grad()
+        loss_d.backward()
+        opt_d.step()
+        logit = d(fake)
+        norms.append(g_grad_norm(g, G_LOSSES[g_loss](logit)))
+        d_fake.append(torch.sigmoid(logit).mean().item())
+        opt_g.step()
+    return norms, d_fake, chamfer_before, line_chamfer_of(g)
+
+
+probe = {name: loss_probe(name) for name in G_LOSSES}
+shown_steps = (1, 50, 100, 150, 200)
+print(training.format_table([{"loss": name, **{f"|grad| step {s}": n[s - 1] for s in shown_steps},
+                              "mean d(fake)": float(np.mean(f)), "Chamfer before": c0, "after": c1}
+                             for name, (n, f, c0, c1) in probe.items()]))
+
+g_ahead, d_ahead = build("line")                        # §1's situation: the discriminator far ahead
+torch.manual_seed(SEED)
+opt_ahead = torch.optim.Adam(d_ahead.parameters(), lr=1e-2, betas=BETAS)
+x_all, z_fixed = torch.as_tensor(train_sets["line"], dtype=torch.float32), torch.randn(BATCH_SIZE, LATENT_DIM)
+ahead_rows = []
+for k in range(201):
+    if k in (0, 25, 50, 100, 200):
+        y = torch.sigmoid(d_ahead(g_ahead(z_fixed))).mean().item()
+        ns, mm = (g_grad_norm(g_ahead, G_LOSSES[name](d_ahead(g_ahead(z_fixed)))) for name in G_LOSSES)
+        ahead_rows.append({"D steps alone": k, "mean d(fake)": y, "|grad| non-saturating": ns, "|grad| minimax": mm,
+                           "minimax / non-saturating": mm / ns, "y / (1 - y)": y / (1 - y)})
+    with torch.no_grad():
+        fake = g_ahead(torch.randn(BATCH_SIZE, LATENT_DIM))
+    loss_d = bce(d_ahead(x_all[torch.randint(len(x_all), (BATCH_SIZE,))]), torch.ones(BATCH_SIZE, 1)) \
+        + bce(d_ahead(fake), torch.zeros(BATCH_SIZE, 1))
+    opt_ahead.zero_grad()
+    loss_d.backward()
+    opt_ahead.step()
+print(training.format_table(ahead_rows))
+assert all(abs(np.mean(f) - 0.5) < 0.1 and c1 < 0.9 * c0 for _, f, c0, c1 in probe.values()), \
+    "from a fresh start both learn"
+assert ahead_rows[-1]["mean d(fake)"] < 0.25 and ahead_rows[-1]["minimax / non-saturating"] < 0.3, \
+    "once D rejects the fakes, the minimax gradient is a small fraction of the non-saturating one"
+assert all(abs(np.log(r["minimax / non-saturating"] / r["y / (1 - y)"])) < 0.5 for r in ahead_rows), \
+    "and the fraction follows d / (1 - d)"
+### END SOLUTION
+
+# %% [markdown] slideshow={"slide_type": "skip"} tags=["instructor-only"]
+# **Answer** (the same in both profiles). From the notebook's start, **both learn**, with nearly the same
+# gradients: the discriminator says about ½ to the fakes all along (mean d(fake) 0.505 in both runs), where the two
+# losses' gradients differ by the factor $d/(1-d) \approx 1$, and after 200 steps both generators are about equally
+# far along (Chamfer distance from 0.277 to 0.214 with the non-saturating loss, to 0.220 with the minimax one). The
+# difference appears where §1 puts it, when the discriminator is ahead: trained alone, it pushes d(fake) down to
+# 0.15 after 200 steps, and the minimax gradient shrinks to 0.15 of the non-saturating one, tracking $d/(1-d)$ (0.18)
+# at every stage (0.53 against 0.52 after 25 steps, 0.21 against 0.21 after 100). Why: with
+# $d = \sigma(a)$, the minimax loss $\log(1 - \sigma(a))$ has slope $-\sigma(a) = -d$ in the logit, the
+# non-saturating $-\log\sigma(a)$ has $-(1 - d)$; their ratio is $d/(1-d)$, which vanishes exactly when the
+# discriminator rejects the fakes: §1's "early on" for a discriminator that learns faster than its generator, not
+# here, where the two start even. So the non-saturating loss is the one that learns in that situation. (Not
+# measured here: Adam rescales a gradient that is small *everywhere*, which softens the effect; the minimax loss
+# still weighs each fake by its $d(g(z))$, so the fakes that fool no one, the ones that most need to move, get the
+# least of it.)
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Exercise 7: uniform noise for the spiral
+# Seed 0, `EX_SPIRAL_STEPS` steps, noise uniform on $[-1, 1]^2$ against §7's Gaussian. "An equal share for every
+# part of the curve" can mean two things, and we compare the generated shares of the three half-turns (radius
+# below 1/3, 1/3 to 2/3, above 2/3) with both: equal per *angle*, the data's own shares (a third each: the points
+# are uniform in angle), and equal per unit of *length*, which the outer turn, the longest, would dominate.
+
+# %% nbgrader={"grade": false, "grade_id": "gan_curves_ex7_solution", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+### BEGIN SOLUTION
+theta = np.linspace(0, 3 * np.pi, 30_001)
+arc = np.r_[0, np.cumsum(np.hypot(*np.diff(theta / (3 * np.pi) * np.stack([np.cos(theta), np.sin(theta)]), axis=1)))]
+by_length = np.diff(np.interp([0, np.pi, 2 * np.pi, 3 * np.pi], theta, arc)) / arc[-1]
+by_data = np.histogram(np.hypot(*train_sets["spiral"].T), bins=THIRDS)[0] / N_POINTS
+ex7 = {"Gaussian (§7)": spiral_ref,
+       "uniform": spiral_summary(spiral_run("spiral, uniform noise", noise=lambda n, k: 2 * torch.rand(n, k) - 1))}
+HALF_TURNS = ("inner", "middle", "outer")
+share_rows = [{"shares of the half-turns": "the data (per angle)", **dict(zip(HALF_TURNS, by_data))},
+              {"shares of the half-turns": "per unit of length", **dict(zip(HALF_TURNS, by_length))}]
+share_rows += [{"shares of the half-turns": f"{name} noise", **dict(zip(HALF_TURNS, r["thirds"])),
+                "outer turn covered": r["tail"], "chamfer": r["chamfer"]} for name, r in ex7.items()]
+print(training.format_table(share_rows, ["shares of the half-turns", *HALF_TURNS, "outer turn covered", "chamfer"],
+                            floatfmt=".3f"))
+for name, r in ex7.items():
+    to_data, to_length = np.abs(r["thirds"] - by_data).sum(), np.abs(r["thirds"] - by_length).sum()
+    print(f"{name:14s} distance (L1) of its shares to the data's {to_data:.3f}, to equal-per-length {to_length:.3f}")
+    assert to_data < to_length + cfg.pick(full=0.0, ci=0.5), "the generator follows the data, not the noise"
+### END SOLUTION
+
+# %% [markdown] slideshow={"slide_type": "skip"} tags=["instructor-only"]
+# **Answer** (`full`, seed 0, 2,000 steps). No. Equal areas of the noise square are equally likely, but which part
+# of the curve an area ends up on is the generator's choice, and the discriminator trains it to match the *data*,
+# a third of the points per half-turn, not the length (by length the outer half-turn is 54 % of the curve, the
+# inner one 13 %). Measured: Gaussian noise gives shares 0.236, 0.451 and 0.313 (inner, middle, outer), uniform noise
+# 0.229, 0.491 and 0.280, both closer to the data's thirds (0.302, 0.340, 0.358) than to equal-per-length (asserted).
+# The outer turn covered: 74 % with Gaussian noise, 16 % with uniform noise (Chamfer distance 0.197 against 0.363).
+# Any noise with a density works in principle (a generator can transform one into another); what uniform noise
+# changes is the *edges*: it has none of the Gaussian's rare far-out draws, so the generator's image is bounded, and
+# the ends of the curve must be reached by the corners of the square. In this run (one seed, 2,000 steps) the outer
+# end had not been reached yet.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Exercise 8: PacGAN, and what a packed discriminator can see
+# `pack=2` on every seed of §9 (`full`: 3, 5,000 steps each; `pack=4` on seed 0), compared with §9's baseline and
+# R1 runs over the second half of training, as in §9. Then the signal PacGAN relies on: the chance that two samples
+# on modes share one, $\sum_k p_k^2$, for real points and for §9's final baseline samples.
+
+# %% nbgrader={"grade": false, "grade_id": "gan_curves_ex8_solution", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+### BEGIN SOLUTION
+EX_RING_STEPS = cfg.pick(full=RING_STEPS, ci=2 * RING_EVAL_EVERY)
+PACKS = cfg.pick(full={2: RING_SEEDS, 4: (0,)}, ci={2: (0,)})
+
+
+def late_modes(history, steps=EX_RING_STEPS):
+    """§9's measure: mean modes covered over the second half of the evaluations up to `steps`."""
+    history = [h for h in history if h["step"] <= steps]
+    return float(np.mean([h["modes"] for h in history[len(history) // 2:]]))
+
+
+def same_mode_pairs(points):
+    """Of the points on a mode (within 3 standard deviations, as §9 counts): the chance that two share it, Σ_k p_k²."""
+    dist = np.sqrt(((points[:, None, :] - centers[None]) ** 2).sum(-1))
+    on_mode = dist.min(axis=1) <= 3 * RING_STD
+    return float(((np.bincount(dist.argmin(axis=1)[on_mode], minlength=len(centers)) / max(on_mode.sum(), 1)) ** 2).sum())
+
+
+pack_rows = []
+for pack, seeds in PACKS.items():
+    for seed in seeds:
+        g, d = build_ring(seed, pack=pack)
+        t0 = time.perf_counter()
+        hist, _ = train_gan(g, d, ring_points, EX_RING_STEPS, eval_every=RING_EVAL_EVERY, evaluate=ring_eval,
+                            lr=RING_LR, batch_size=RING_BATCH, pack=pack, seed=seed, desc=f"ring pack={pack}, seed {seed}")
+        ms_per_step = 1e3 * (time.perf_counter() - t0) / EX_RING_STEPS
+        pack_rows.append({"pack": pack, "seed": seed, "baseline": late_modes(ring[("baseline", seed)][0]),
+                          "packed": late_modes(hist), "R1 (§9)": late_modes(ring[("r1", seed)][0]),
+                          "packed, final": hist[-1]["modes"], "ms per step": ms_per_step})
+print(training.format_table(pack_rows, floatfmt=".2f"))
+gain = [r["packed"] - r["baseline"] for r in pack_rows if r["pack"] == 2]
+print(f"pack=2 minus baseline, mean modes in the second half: {np.mean(gain):+.2f} (per seed {np.round(gain, 2).tolist()})")
+pairs = {"real points": same_mode_pairs(ring_points),
+         **{f"§9 baseline, seed {s}, final": same_mode_pairs(ring[("baseline", s)][1][RING_STEPS]) for s in RING_SEEDS}}
+for name, p in pairs.items():
+    print(f"{name:30s} two draws share a mode: {p:.3f}")
+assert abs(pairs["real points"] - 1 / 8) < 0.005, "eight equal modes: one pair in eight"
+assert np.mean(list(pairs.values())[1:]) > pairs["real points"] + 0.02, "a generator that drops modes pairs up more often"
+### END SOLUTION
+
+# %% [markdown] slideshow={"slide_type": "skip"} tags=["instructor-only"]
+# **Answer** (`full`, 5,000 steps). Mean modes covered over the second half of training, baseline → `pack=2`:
+# seed 0 6.9 → 7.9, seed 1 6.1 → 8.0, seed 2 6.0 → 8.0 (R1 on the same seeds: 8.0, 7.8, 7.8); `pack=4` on seed 0:
+# 4.3. "More modes on every seed" needs every one of the three per-seed differences above zero, and here they are
+# (+1.0, +1.9, +2.0; mean +1.63): at 5,000 steps `pack=2` matches R1, the yardstick a remedy has to reach, and ends
+# at 8 modes on every seed. `pack=4` covered fewer modes than the baseline
+# (6 at the end). The last lines show how little a packed discriminator has to go on here. Two real points share a
+# mode one time in eight (0.125, measured); two on-mode samples of §9's final baseline generators, which hold 7, 6
+# and 6 of the 8 modes, share one 0.160 to 0.189 of the time (1/7 = 0.143 and 1/6 = 0.167 if the modes held were
+# equally filled, more if not). The packed discriminator's extra evidence is that small excess, judged from 128
+# pairs per step: a generator that has dropped two modes of eight looks almost as varied as the data by this test,
+# yet `pack=2` helped on all three seeds. PacGAN's test is strongest against a collapse onto one or two modes,
+# where two draws share a mode half the time or more.
+#
+# **The rest, not run here** (estimates from the per-step times above and §9's remark that an R1 step costs about
+# twice a plain one). R1 with γ = 0.1 and 10: §9 reports short single-seed trials (γ = 10 covered no more modes than
+# the baseline, γ = 0.1 more); three seeds of both values are 6 runs of 5,000 R1 steps, a few minutes on this CPU.
+# Metz et al.'s unrolled GAN differentiates the generator's loss through $K$ steps of the discriminator's
+# optimiser, so each generator step costs about $K$ discriminator steps with their graph kept, roughly $K$ times an
+# R1 step: with $K = 5$, a 5,000-step run takes on the order of ten times §9's baseline.
