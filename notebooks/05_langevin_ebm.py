@@ -870,3 +870,389 @@ runtime.save_headline(NOTEBOOK, {
 #    does the quality curve flatten? Section 8 compared the budget's uses after 50 reference steps, when the model
 #    has barely left noise. Set `ARM_STEPS = 700` (half of the `full` run; about three hours on the CPU): do twice
 #    the updates still beat twice the sampler steps, or does a short chain now cost more than it saves?
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ## Exercises: worked solutions
+# Exercise 1's formula is the graded task after section 1 (`stationary_variance`); its cell below uses it to
+# predict, then measures. (The graded task after section 4, MALA's acceptance ratio, is not one of the exercises.)
+# Below are all six, in order. In the student release these cells are empty, for your answers (each raises
+# `NotImplementedError` until you write one); in the course's `notebooks/` they hold the worked solutions, with the
+# measured numbers.
+#
+# Exercises 1–4 rerun the toy samplers (seconds). Exercise 5 retrains the EBM, four short runs of `EX5_STEPS`
+# steps (`full`: 100 steps each, about 5 minutes in all; `ci`: 20 steps of 16 images), one seed each: what they
+# show is an observation of one run, early in training. Exercise 6 is hours of training: its cell only turns the
+# times measured above into an estimate.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Exercise 1: the notes' drift with $\sqrt{2\eta}$ noise
+# $x + \eta\nabla\log p + \sqrt{2\eta}\,w$ is ULA, $x + \tfrac h2\nabla\log p + \sqrt h\,w$, with the step $h = 2\eta$:
+# it samples $p$, up to ULA's bias. The prediction, `stationary_variance(4, η, drift=1, noise=√2)`, is
+# $4/(1-\eta/8)$. Measured as in section 1 (400 chains, 1,500 steps, the first 300 dropped), beside the notes'
+# form with $\sqrt\eta$ noise from section 1.
+
+# %% nbgrader={"grade": false, "grade_id": "langevin_ex1_solution", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+### BEGIN SOLUTION
+from course_utils import training  # noqa: E402  (format_table)
+
+ex1_rows = []
+for eta in steps_1d:
+    # the update is ULA with step 2η, so langevin_chain (drift ½ by default) runs it as it is
+    _, ex1_trace = langevin.langevin_chain(gauss.grad_log_prob, np.ones((400, 1)), 2 * eta, 1500, seed=SEED + 1,
+                                           trace_every=1)
+    notes_var = next(v for f, e, v, _ in rows_1d if f.startswith("notes") and e == eta)      # section 1's run
+    ex1_rows.append({"η": eta, "predicted variance": stationary_variance(4.0, eta, 1.0, np.sqrt(2)),
+                     "measured": float(ex1_trace[300:].var()), "notes' form, √η noise": notes_var})
+print(training.format_table(ex1_rows, floatfmt=".3f"))
+for r in ex1_rows:
+    assert abs(r["measured"] / r["predicted variance"] - 1) < 0.05, r
+assert abs(ex1_rows[0]["measured"] - 4.0) < 0.3, "at a small step the chain should sample p (σ² = 4), not p²"
+### END SOLUTION
+
+# %% [markdown] slideshow={"slide_type": "skip"} tags=["instructor-only"]
+# **Answer** (the same in both profiles: the cell does not depend on the profile). The prediction is
+# $\sqrt2^2\eta/(1-c^2)$ with $c = 1-\eta/4$, that is $4/(1-\eta/8)$: 4.051, 4.267, 4.571 and 5.333 for
+# $\eta$ = 0.1, 0.5, 1 and 2. Measured: 4.084, 4.273, 4.569 and 5.319, each within 1 % of its prediction
+# (asserted: within 5 %). Doubling the noise's variance restores the temperature: the chain samples
+# $\mathcal N(1, 4)$ itself, with ULA's bias of order $\eta$ (predicted +1.3 % at $\eta$ = 0.1, +33 % at
+# $\eta$ = 2), where the notes' form with $\sqrt\eta$ noise gives half the variance (2.019 at $\eta$ = 0.1).
+# Drift $\eta$ with noise $\sqrt{2\eta}$ and drift $\eta/2$ with noise $\sqrt\eta$ are the same chain with the
+# step renamed; the notes' form takes the drift of the first and the noise of the second.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Exercise 2: modes twice as far apart
+# `langevin.three_mode_mixture(2.0)`: the same modes (standard deviation 0.6, weights 0.5/0.3/0.2) with the centres
+# ×2, from section 3's uniform start scaled by 2, with section 3's ULA chains ($\eta$ = 0.05) and MALA at
+# $\eta$ = 0.05 and at section 4's largest step. Beside the grid KL, two grid-free measures: the KL between the
+# share of chains nearest to each centre and the weights (0 when the modes are weighted right), and the share
+# of chains whose nearest mode at the end differs from the one after 30 steps (when the chains have fallen into
+# a mode). "Barrier" is $\log p$ at the heaviest centre minus its lowest value on the best straight path to another
+# centre.
+
+# %% nbgrader={"grade": false, "grade_id": "langevin_ex2_solution", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+### BEGIN SOLUTION
+def nearest_mode(d, x):
+    return ((x[:, None] - d.centers[None]) ** 2).sum(-1).argmin(1)
+
+
+def mode_weight_kl(d, x):
+    """KL(share of the chains nearest to each centre ‖ the weights): 0 when the modes are weighted right."""
+    s = d.component_shares(x)
+    return float((s[s > 0] * np.log(s[s > 0] / d.weights[s > 0])).sum())
+
+
+def barrier(d):
+    """log p at the heaviest centre minus log p at the lowest point of the best straight path to another centre."""
+    t = np.linspace(0, 1, 401)[:, None]
+    saddle = max(d.log_prob((1 - t) * d.centers[0] + t * c).min() for c in d.centers[1:])
+    return float(d.log_prob(d.centers[:1])[0] - saddle)
+
+
+ex2_rows, ex2_curves, ex2_barriers = [], {}, {}
+for spread in (1.0, 2.0):
+    d_ex = langevin.three_mode_mixture(spread)
+    x0_ex = spread * x_start                                    # section 3's uniform start, scaled with the modes
+    _, tr_ex = langevin.langevin_chain(d_ex.grad_log_prob, x0_ex, ETA_SHOW, CHAIN_STEPS, seed=SEED + 1, trace_every=1)
+    floor_ex = floor["mixture"] if spread == 1 else kl(d_ex.sample(NUM_CHAINS, seed=1), d_ex)
+    ex2_curves[spread] = ([kl(tr_ex[c - 1], d_ex) for c in checkpoints], floor_ex)   # ×1: section 3's run again
+    ex2_barriers[spread] = barrier(d_ex)
+    changed = float((nearest_mode(d_ex, tr_ex[29]) != nearest_mode(d_ex, tr_ex[-1])).mean())
+    samplers = {f"ULA η={ETA_SHOW}": (tr_ex[-1], None)}
+    if spread == 1:
+        samplers[f"MALA η={ETA_SHOW}"] = (finals["mixture", "MALA"], None)               # section 2's run
+    else:
+        for eta in (ETA_SHOW, max(STEP_SIZES)):
+            x_m, acc, _ = langevin.mala_chain(d_ex.log_prob, d_ex.grad_log_prob, x0_ex, eta, CHAIN_STEPS, seed=SEED + 1)
+            samplers[f"MALA η={eta}"] = (x_m, acc)
+    for sampler, (x_end, acc) in samplers.items():
+        ex2_rows.append({"centres": f"×{spread:g}", "sampler": sampler, "grid KL": kl(x_end, d_ex), "floor": floor_ex,
+                         "mode shares": "/".join(f"{v:.2f}" for v in d_ex.component_shares(x_end)),
+                         "mode-weight KL": mode_weight_kl(d_ex, x_end), "acceptance": acc,
+                         "changed mode": changed if sampler.startswith("ULA") else None})
+print(f"barrier: {ex2_barriers[1.0]:.2f} nats (centres ×1), {ex2_barriers[2.0]:.2f} nats (×2)")
+for spread, (curve_ex, floor_ex) in ex2_curves.items():
+    print(f"burn-in, centres ×{spread:g}: " + " ".join(f"{c}:{v:.3f}" for c, v in zip(checkpoints, curve_ex))
+          + f"  (floor {floor_ex:.3f})")
+print(training.format_table(ex2_rows, floatfmt=".3f"))
+
+fig, ax = plt.subplots(figsize=(5, 3.2))
+for spread, (curve_ex, floor_ex) in ex2_curves.items():
+    line, = ax.plot(checkpoints, curve_ex, marker="o", label=f"centres ×{spread:g}")
+    ax.axhline(floor_ex, color=line.get_color(), ls=":", lw=1)
+ax.set(xscale="log", yscale="log", xlabel=f"Langevin steps (η = {ETA_SHOW})", ylabel="KL(samples ‖ p) on grid",
+       title="burn-in (dotted: exact samples)")
+ax.legend()
+
+wide_rows = [r for r in ex2_rows if r["centres"] == "×2"]
+ula_1 = next(r for r in ex2_rows if r["centres"] == "×1" and r["sampler"].startswith("ULA"))
+assert all(r["mode-weight KL"] > 0.05 for r in wide_rows), "with the modes ×2 apart, no sampler should fix the weights"
+assert wide_rows[0]["grid KL"] > wide_rows[0]["floor"] + 0.04
+assert ula_1["mode-weight KL"] < wide_rows[0]["mode-weight KL"] / 3
+assert ula_1["changed mode"] > 10 * wide_rows[0]["changed mode"] + 0.05, "chains should cross between the close modes"
+### END SOLUTION
+
+# %% [markdown] slideshow={"slide_type": "skip"} tags=["instructor-only"]
+# **Answer** (the `full` run: 4,000 chains of 1,000 steps). The first part of the burn-in curve falls at least as
+# fast, from a higher start: within a mode the chains see the same standard deviation 0.6 and step, and after
+# 30 steps the two curves are close, at 0.137 (centres ×1) and 0.181 (×2). Then the wide mixture's curve levels off
+# above its floor, at 0.153 against a floor of 0.048, while the close one reaches its floor (0.069 against 0.065).
+# What is left is the **mode weights**: they stay where the uniform start put the chains, 0.31/0.32/0.37 for weights
+# 0.5/0.3/0.2 (mode-weight KL 0.099, against 0.000 for the close modes). 0.1 % of the wide mixture's chains changed
+# mode after step 30, against 67 % of the close mixture's.
+# The reason is the barrier: leaving the heaviest mode means climbing 12.06 nats of $-\log p$ instead of 2.69, and the
+# time to cross grows like $e^{\Delta}$ (Kramers' law): about $e^{9.4}\approx 10^4$ times longer, far beyond
+# `CHAIN_STEPS`.
+# **MALA does not help**: its mode-weight KL is 0.099 at $\eta$ = 0.05 and 0.100 at $\eta$ = 0.4 (asserted above 0.05
+# for every sampler). The Metropolis step corrects *which* distribution a chain samples
+# in the long run, not how fast it gets there: its proposals are ULA's local moves (standard deviation
+# $\sqrt\eta$ = 0.22 to 0.63, against 6 between the centres), and of those it rejects some that ULA would have
+# made, moves into the low-density valley among them. Crossing needs a global move: tempering (chains at higher
+# temperatures that swap states), or annealed, multi-noise-level sampling, which is where 11's score models go.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Exercise 3: the largest stable step on the banana
+# ULA on a quadratic with curvature $L$ maps a deviation $\delta$ to $(1-\eta L/2)\,\delta$: stable for
+# $\eta < 4/L$. Here $L$ is the largest eigenvalue of the Hessian of $-\log p$, which on the banana's ridge
+# grows like $4x_1^2$. The cell computes it at $|x_1| = 3$ and runs section 4's ULA chains (started at exact
+# samples, `CHAIN_STEPS` steps) on a finer grid of steps.
+
+# %% nbgrader={"grade": false, "grade_id": "langevin_ex3_solution", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+### BEGIN SOLUTION
+import math  # noqa: E402
+
+
+def ridge_curvature(x1, h=1e-4):
+    """Largest eigenvalue of the Hessian of −log p at (x1, on the ridge), by central differences of the gradient."""
+    x = np.array([[x1, banana.b * (x1**2 - banana.a**2)]])
+    jac = np.stack([(banana.grad_log_prob(x + h * e) - banana.grad_log_prob(x - h * e))[0] / (2 * h)
+                    for e in np.eye(2)])
+    return float(np.linalg.eigvalsh(-(jac + jac.T) / 2).max())
+
+
+L3 = ridge_curvature(3.0)
+x1_grid = np.linspace(0, 6, 601)
+L_grid = np.array([ridge_curvature(x) for x in x1_grid])
+ex3_rows = []
+for eta in [0.1, 0.12, 0.14, 0.17, 0.2]:
+    _, tr_ex = langevin.langevin_chain(banana.grad_log_prob, x_eq["banana"], eta, CHAIN_STEPS, seed=SEED, trace_every=1)
+    stayed = (np.abs(tr_ex[-1]) < 100).all(1)                 # False for inf and nan too
+    x1_star = x1_grid[np.argmax(eta * L_grid >= 4)]           # beyond this |x1| a step overshoots the ridge
+    ex3_rows.append({"η": eta, "η·L(3)": eta * L3, "|x1| where η·L = 4": x1_star,
+                     "p(|x1| beyond)": math.erfc(x1_star / math.sqrt(2)), "chains diverged": 1 - stayed.mean(),
+                     "largest |x1| of the others": np.abs(tr_ex[:, stayed, 0]).max()})
+print(f"L at |x1| = 3: {L3:.2f}, so 4/L = {4 / L3:.3f}")
+print(training.format_table(ex3_rows, floatfmt=".3f"))
+largest_stable = max(r["η"] for r in ex3_rows if r["chains diverged"] == 0)
+assert abs(L3 - (41 + np.sqrt(1665)) / 2) < 1e-3, "on the ridge at x1 = 3 the Hessian is [[37, -12], [-12, 4]]"
+assert 0.5 < largest_stable * L3 / 4 < 2.5, largest_stable
+assert ex3_rows[-1]["chains diverged"] > 0
+stable_row = next(r for r in ex3_rows if r["η"] == largest_stable)
+assert stable_row["largest |x1| of the others"] > stable_row["|x1| where η·L = 4"] + 1, \
+    "the chains that stay finite should visit the region where one step overshoots"
+### END SOLUTION
+
+# %% [markdown] slideshow={"slide_type": "skip"} tags=["instructor-only"]
+# **Answer** (the `full` run). On the ridge the Hessian of $-\log p$ is
+# $\begin{pmatrix}1+4b^2x_1^2/s^2 & -2bx_1/s^2\\ -2bx_1/s^2 & 1/s^2\end{pmatrix}$, at $x_1 = 3$
+# $\begin{pmatrix}37&-12\\-12&4\end{pmatrix}$, whose largest eigenvalue is $L = 40.90$ (asserted against the
+# finite differences): the linear bound is $\eta < 4/L = 0.098$ for a chain at $|x_1| = 3$. The largest stable step
+# on the grid is 0.14: the chains first diverge at 0.17 (0.7 % of them), so the linear bound at $|x_1| = 3$ is the
+# right order, about 1.4 times too cautious (asserted: the ratio between 0.5 and 2.5). A single overshooting step
+# is not fatal: at the largest stable step the chains that stay finite reach $|x_1|$ = 4.40, far beyond the
+# $|x_1|$ = 2.44 where one step overshoots the ridge ($\eta L = 4$), and 1.5 % of $p$'s mass lies out there. A
+# chain diverges only when it keeps overshooting, each time further out, and the longer a chain runs, the more
+# chances it has: at $\eta$ = 0.2, 4.4 % of `full`'s chains (1,000 steps) diverge, against 1.7 % of `ci`'s
+# (300 steps). The rule of thumb: keep $\eta L$ below about 4, at most 5.7, for the largest $L$ the chains meet often, here near
+# $|x_1| = 3$; the step that suits the bulk ($L$ from 4 to 8.5 for $|x_1|\le 1$) is far too large for the tails.
+# MALA (section 4) removes the danger: a proposal that overshoots is rejected.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Exercise 4: the posterior width of constant-step SGLD against $N/B$
+# Section 5's constant step, $\eta = 0.01$, with `MINIBATCH` 8 and 128 beside section 5's own runs (32, and the
+# full gradient). A prediction first: the minibatch score has covariance $(N/B)\,N\,\mathrm{Cov}_n[\nabla\log
+# p(y_n\mid x_n,\theta)] \approx (N/B)\,A$, with $A$ the posterior's precision (the Fisher information of
+# logistic regression). The chain adds it, times $(\eta/2)^2$, to the injected noise $\eta I$; solving for the
+# stationary covariance to first order in $\eta$ gives $\Sigma \approx A^{-1} + \tfrac{\eta N}{4B} I$: an
+# **excess variance of $\eta N/(4B)$** in every direction, whatever the data. The cell measures each chain's
+# variance over time, subtracts the full-gradient chain's (which carries ULA's own, small, bias), and gives the
+# standard error over the chains.
+
+# %% nbgrader={"grade": false, "grade_id": "langevin_ex4_solution", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+### BEGIN SOLUTION
+def sgld_constant(batch, eta=0.01):
+    """Section 5's constant-step SGLD with minibatches of `batch` points; the kept states, (kept, chains, 2)."""
+    batch_rng = np.random.default_rng(SEED + 1)
+
+    def grad(theta):                                # section 5's minibatch_grad, with B as an argument
+        idx = batch_rng.integers(0, NUM_DATA, size=(len(theta), batch))
+        xb, yb = X[idx], Y[idx]
+        resid = yb - 1 / (1 + np.exp(-np.einsum("cbd,cd->cb", xb, theta)))
+        return NUM_DATA / batch * np.einsum("cb,cbd->cd", resid, xb) - theta / PRIOR_STD**2
+
+    _, tr = langevin.langevin_chain(grad, theta0, eta, SGLD_ITERS, seed=SEED, trace_every=10)
+    return tr[len(tr) // 2:]                        # the second half, as in section 5
+
+
+kept = {"full": chains["full gradient, η = 0.01"][0].reshape(-1, SGLD_CHAINS, 2),      # section 5's runs
+        MINIBATCH: chains["SGLD, η = 0.01"][0].reshape(-1, SGLD_CHAINS, 2)}
+for b in (8, 128):
+    kept[b] = sgld_constant(b)
+var_full = kept["full"].var(0).mean(1)              # each chain's variance over time, mean of the two weights
+ex4_rows = []
+for b in (8, MINIBATCH, 128):
+    excess, se = metrics.mean_difference(kept[b].var(0).mean(1), var_full)
+    predicted = 0.01 * NUM_DATA / (4 * b)
+    width = float((kept[b].reshape(-1, 2).std(0) / post_std).mean())          # as section 5, mean of the weights
+    ex4_rows.append({"B": b, "N/B": NUM_DATA / b, "std / exact std": width, "excess variance": excess, "± SE": se,
+                     "predicted ηN/4B": predicted, "measured / predicted": excess / predicted})
+print(f"exact posterior variance {np.mean(post_std**2):.4f}, full-gradient chain at η = 0.01 {var_full.mean():.4f}")
+print(training.format_table(ex4_rows, floatfmt=".4f"))
+for r in ex4_rows:
+    assert r["excess variance"] > 3 * r["± SE"], r
+    assert 0.7 < r["measured / predicted"] < 1.4, r
+### END SOLUTION
+
+# %% [markdown] slideshow={"slide_type": "skip"} tags=["instructor-only"]
+# **Answer** (the `full` run: 200 chains of 4,000 steps). The posterior's *variance* grows linearly in $N/B$, and
+# its width, the standard deviation, as $\sqrt{\sigma^2_\text{post} + \eta N/4B}$: 3.10, 1.77 and 1.28 times the
+# exact width for $B$ = 8, 32 and 128. The excess variance over the full-gradient chain is 0.1755 ± 0.0010,
+# 0.0412 ± 0.0004 and 0.0100 ± 0.0002 against the predicted $\eta N/4B$ = 0.156, 0.039 and 0.0098: measured over
+# predicted 1.12, 1.06 and 1.02 (asserted between 0.7 and 1.4): the first-order formula is closest where the excess
+# is smallest, and the measurement is 12 % above it at $B$ = 8. Against the exact
+# posterior variance of 0.021, the minibatch noise is the larger term for $B \le 32$ at this step: it dominates
+# until $\eta N/4B \ll \sigma^2_\text{post}$, here $B \gg 60$. Two cures: a larger batch, at a cost linear in
+# $B$, or a smaller step, which shrinks the excess as $\eta$ (the decreasing schedule of section 5 does that
+# over time). The prediction needs no data beyond $N$ because the per-point score's covariance is the Fisher
+# information, the posterior's precision: the minibatch noise is largest exactly where the posterior is narrowest.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Exercise 5: no fresh noise, no replay, no energy penalty
+# Four fresh models, seed 0, `EX5_STEPS` steps each: section 6's settings (the reference), then each change on its
+# own. `new_ebm` and `train_step` read `BUFFER_SIZE`, `REINIT_PROB` and `ALPHA` when they run, so the cell sets
+# them, trains and puts them back. Each run's samples are scored as the quality curve scores the buffer: FID-MNIST,
+# class entropy and confidence of `NUM_EVAL` images, the first `NUM_EVAL` chains of the buffer; a buffer of only
+# `BATCH_SIZE` chains gives its chains at the last few steps instead, pooled to `NUM_EVAL` images. Energies: the
+# means over the last tenth of the steps (the gap is $E(x^-) - E(x^+)$, which the loss pushes up), and the largest
+# $|E|$ of the run. "Sampler steps per chain" is what a chain gets on average, ignoring restarts:
+# steps × `LANGEVIN_STEPS` × the chance that its slot is drawn in a step.
+
+# %% nbgrader={"grade": false, "grade_id": "ebm_ex5_solution", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+### BEGIN SOLUTION
+EX5_STEPS = cfg.pick(full=100, ci=20)
+EX5_SETTINGS = {"reference": {}, "REINIT_PROB = 0": {"REINIT_PROB": 0.0},
+                "BUFFER_SIZE = BATCH_SIZE": {"BUFFER_SIZE": BATCH_SIZE}, "ALPHA = 0": {"ALPHA": 0.0}}
+
+
+def train_with(settings, steps=EX5_STEPS, seed=SEED):
+    """A fresh EBM trained `steps` steps with some of section 0's settings changed: energies, samples, seconds."""
+    saved = {k: globals()[k] for k in settings}
+    globals().update(settings)
+    try:
+        model, opt, buf = new_ebm(seed)
+        n_snapshots = -(-NUM_EVAL // len(buf))          # 1 for section 6's buffer
+        energies, snapshots = [], []
+        t0 = time.perf_counter()
+        for step in range(steps):
+            energies.append(train_step(model, opt, buf))
+            if step >= steps - n_snapshots:
+                snapshots.append(buf[:NUM_EVAL].clone())
+        seconds = time.perf_counter() - t0
+    finally:
+        globals().update(saved)
+    return np.array(energies), mnist_metrics.from_pm1(torch.cat(snapshots[::-1])[:NUM_EVAL]), seconds
+
+
+ex5 = {}
+for name, settings in tqdm(EX5_SETTINGS.items(), desc="exercise 5"):
+    energies, images, seconds = train_with(settings)
+    q = mnist_metrics.sample_quality(images)
+    last = energies[-max(EX5_STEPS // 10, 1):]
+    size = settings.get("BUFFER_SIZE", BUFFER_SIZE)
+    ex5[name] = {"run": name, "class entropy": q["class_entropy"], "FID": q["fid"], "confidence": q["confidence"],
+                 "E(real)": last[:, 0].mean(), "E(sampled)": last[:, 1].mean(),
+                 "gap": (last[:, 1] - last[:, 0]).mean(), "max |E|": np.abs(energies).max(),
+                 "sampler steps per chain": EX5_STEPS * LANGEVIN_STEPS * (1 - (1 - 1 / size) ** BATCH_SIZE),
+                 "seconds": seconds, "energies": energies}
+print(training.format_table([{k: v for k, v in r.items() if k != "energies"} for r in ex5.values()]
+                            + [{"run": "uniform noise (section 7)", "class entropy": quality["noise"]["class_entropy"],
+                                "FID": quality["noise"]["fid"], "confidence": quality["noise"]["confidence"]}],
+                            floatfmt=".3f"))
+
+fig, axes = plt.subplots(1, len(ex5), figsize=(3 * len(ex5), 2.6), sharey=True)
+for ax, (name, r) in zip(axes, ex5.items()):
+    ax.plot(r["energies"][:, 0], label="E(real)")
+    ax.plot(r["energies"][:, 1], label="E(sampled)")
+    ax.set(title=name, xlabel="training step")
+axes[0].set_ylabel("mean energy")
+axes[0].legend()
+fig.tight_layout()
+assert all(np.isfinite(r["energies"]).all() for r in ex5.values())
+assert 2 * ALPHA * ex5["reference"]["max |E|"] < 0.5, "with energies this small the L2 penalty is a small force"
+### END SOLUTION
+
+# %% [markdown] slideshow={"slide_type": "skip"} tags=["instructor-only"]
+# **Answer** (the `full` run: one run per setting, seed 0, 100 steps of 128 images, about 72 s per run). Read it
+# as an observation of one run each, early in training: one seed per setting cannot tell an effect of the setting
+# from run-to-run noise, and the reference is still close to noise (buffer FID 1,035 against 1,199 for uniform
+# noise, class entropy 1.221 against 1.133; section 6's run, at 1,400 steps, reaches an FID of 218).
+#
+# * **`REINIT_PROB = 0`**: class entropy 1.214 against the reference's 1.221, FID 1,039 against 1,035. This early
+#   the setting can hardly matter: the buffer starts as uniform noise, and by the end each chain has been drawn
+#   1.6 times on average, so a chain taken from the buffer is often still noise, and 5 % fresh noise adds little.
+#   Fresh noise matters once every chain has run long: it keeps some chains starting from noise, so the model keeps
+#   seeing, and raising, the energy of regions its settled chains have left, which is also what fresh chains from
+#   noise (section 7) need. Not measured here.
+# * **`BUFFER_SIZE = BATCH_SIZE`** (no replay): 128 chains that persist, each advanced on about two steps out of
+#   three: about 3,800 sampler steps per chain by the end, against 93 for a chain of section 6's buffer. Its
+#   samples: class entropy 0.889, the lowest of the four and below noise's 1.133, with the highest confidence
+#   (0.694), and FID 1,007, the lowest of the four but only 3 % below the reference's, a difference one seed cannot
+#   separate from noise. Its energies stayed close together: gap 0.023 against the reference's 0.176. (In the
+#   20-step `ci` run its FID, 1,298, was the only one further from MNIST than noise's; the full run does not
+#   repeat that.) The model's negatives are a few chains that follow it step by step, so it learns from a narrow,
+#   strongly correlated sample; a large buffer gives each step negatives from many chains at many stages.
+# * **`ALPHA = 0`**: mean energies −1.254 (real) and −1.223 (sampled) against the reference's −0.605 and −0.428,
+#   gap 0.030 against 0.176, largest $|E|$ 1.280 against 0.680. In this run the energies without the penalty went
+#   about twice as low, and the gap stayed small. With the reference's energies below 0.680 in size, the
+#   penalty's gradient $2\alpha E$ is at most 14 % of the contrastive term's (asserted: below half of it): a small
+#   force, but not a negligible one. What it is for: the loss $E(x^+) - E(x^-)$ does not change when a constant is
+#   added to $E$, so without the penalty nothing holds the energies' level, and nothing but the sampler holds back
+#   the gap that the optimiser pushes up. Du & Mordatch add the penalty to keep energies bounded over long
+#   training; whether the level keeps drifting over a long run, these 100 steps cannot show.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Exercise 6: training as long as the tutorial
+# Not run here: this cell turns the times measured in sections 6 and 8 into an estimate of what the two
+# experiments cost on this machine, and reads the end of the quality curve.
+
+# %% nbgrader={"grade": false, "grade_id": "ebm_ex6_solution", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+### BEGIN SOLUTION
+sec_per_step = ebm_seconds / NUM_STEPS
+arm_sec_per_step = {name: arm_table[name]["seconds"][0] / steps for name, (_, _, steps) in ARMS.items()}
+arm_steps_700 = {name: steps * 700 // ARM_STEPS for name, (_, _, steps) in ARMS.items()}
+arms_seconds = (NUM_ARM_SEEDS * sum(arm_sec_per_step[n] * arm_steps_700[n] for n in ARMS)
+                - arm_sec_per_step["reference"] * arm_steps_700["reference"])        # seed 0's: section 6's run
+print(f"measured here: {1000 * sec_per_step:.0f} ms per training step (section 6); section 8's arms "
+      + ", ".join(f"{n} {1000 * s:.0f} ms" for n, s in arm_sec_per_step.items()))
+print(f"estimate, NUM_STEPS = 28,000: {28_000 * sec_per_step / 3600:.1f} h ({28_000 * sec_per_step / 60:.0f} min) "
+      "of training")
+print(f"estimate, ARM_STEPS = 700 with {NUM_ARM_SEEDS} seeds per arm: {arms_seconds / 3600:.1f} h "
+      f"({arms_seconds / 60:.0f} min), besides section 6's run")
+print(f"the quality curve's last interval, steps {curve[-2, 0]:.0f} to {curve[-1, 0]:.0f}: buffer FID "
+      f"{curve[-2, 1]:.0f} to {curve[-1, 1]:.0f} ({1 - curve[-1, 1] / curve[-2, 1]:.0%} lower)")
+### END SOLUTION
+
+# %% [markdown] slideshow={"slide_type": "skip"} tags=["instructor-only"]
+# **Answer: an estimate, not a measurement.** In the `full` run one training step took 745 ms on this 2-core
+# CPU, so the tutorial's 28,000 steps cost about 5.8 hours of training (the quality curve's scoring adds
+# seconds). Section 8's arms took 709, 377 and 393 ms per step (reference, half the sampler steps,
+# half the batch); with `ARM_STEPS = 700` and three seeds per arm the eight new trainings (seed 0's reference is
+# section 6's run, which must then last at least 700 steps) cost about 1.2 hours more. On a GPU a step would
+# be much cheaper, by a factor this course has not measured: the network is small, and what a GPU gains depends
+# on how well 128 images × 60 sampler steps fill it.
+# Where the curve flattens, this run cannot tell: in its last interval, steps 1,260 to 1,400, the buffer's FID
+# still fell by 10 % (243 to 218), so at 5 % of the tutorial's length it had not flattened.
+# What to expect later in training (not measured): at 50 steps, far from the data, twice the updates were worth
+# more than better negatives or gradients (section 8). Once its energy has sharp minima, a sampler with $K/2$ steps per
+# visit leaves its chains further from the model's own distribution, and the negative phase becomes biased (the
+# buffer hides that only while each chain is revisited often enough); the answer may then flip. Only the
+# experiment can say, with several seeds per arm, as in section 8.
