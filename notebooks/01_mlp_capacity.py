@@ -175,11 +175,11 @@ for hidden in (min(ARCHITECTURES, key=sizes.get), max(ARCHITECTURES, key=sizes.g
           f"{many:5.2f} s/epoch: {one / many:.1f}x faster")
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
-# In our final `full` run (on a CPU): 1.9× faster per epoch for (10, 10) (1.21 → 0.63 s) and 2.0× for (200, 200)
-# (5.11 → 2.55 s). How much the calls cost depends on the machine: on an earlier 2-core CPU the small network gained
-# more (2.5–3.2×) than the large one (1.3–1.7×). Timings also move from run to run; the lines above are this run's.
-# On that earlier machine the whole notebook, before section 5's extra seeds were added, went from 193 s to 119 s,
-# with the same accuracies to the last digit (`results/01_mlp_capacity_sweep_full.csv`).
+# In our final `full` run on the 2-core CPU: 2.5× faster per epoch for (10, 10) (0.73 → 0.29 s), where the
+# overhead is nearly all of a step, and 1.5× for (200, 200) (1.32 → 0.88 s). How much the calls cost depends on
+# the machine and its load: an earlier run on this VM, when it ran slower, gave 1.9× and 2.0×. The lines above
+# are this run's. On an earlier machine the whole notebook, before section 5's extra seeds were added, went from
+# 193 s to 119 s, with the same accuracies to the last digit (`results/01_mlp_capacity_sweep_full.csv`).
 
 # %%
 def sweep(architectures, seed=SEED, epochs=NUM_EPOCHS, label="", models=None):
