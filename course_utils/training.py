@@ -291,7 +291,9 @@ def run_sweep(
     rows: list[Row] = []
     for config in configs:
         label = name(config) if name else ", ".join(f"{k}={v}" for k, v in config.items())
+        policy = keras.mixed_precision.global_policy()
         keras.backend.clear_session()  # forget earlier models' graphs and layer-name counters
+        keras.mixed_precision.set_global_policy(policy)  # clear_session resets it to float32 (mixed precision on a GPU)
         keras.utils.set_random_seed(seed)
         model = build(**config)
         rows += fit(model, train, val, epochs=epochs, batch_size=batch_size, run=label, settings=config,

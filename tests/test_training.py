@@ -95,6 +95,25 @@ def test_run_sweep_is_tidy_and_order_independent(keras):
     assert [a["loss"] for a in alone] == pytest.approx([b["loss"] for b in training.select(rows, run="h4")], rel=1e-5)
 
 
+def test_run_sweep_keeps_the_dtype_policy(keras):
+    """clear_session resets Keras' global dtype policy; a sweep must not drop a notebook's mixed precision."""
+    x = np.zeros((8, 3), dtype="float32")
+    y = np.zeros(8, dtype="int64")
+    seen = []
+
+    def build(hidden):
+        seen.append(keras.mixed_precision.global_policy().name)
+        return _mlp(keras, hidden)
+
+    keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    try:
+        training.run_sweep([{"hidden": 2}, {"hidden": 3}], build, (x, y), (x, y), epochs=1, batch_size=8, progress=False)
+        assert seen == ["mixed_bfloat16", "mixed_bfloat16"]
+        assert keras.mixed_precision.global_policy().name == "mixed_bfloat16"
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+
+
 def test_plots_return_figures():
     fig = plotting.curves_grid(ROWS, metric="loss", ncols=3)
     assert len([ax for ax in fig.axes if ax.has_data()]) == 2
