@@ -127,17 +127,21 @@ assert n_seed == 234_310, "the seed's summary says 234,310"
 #   runs, seed 0. Shifts help any network: the seed's CNN could use them too, exercise 6.)
 
 # %%
-def lean_cnn(widths=LEAN_WIDTHS, total_steps=1, bn_momentum=BN_MOMENTUM):
-    """Random shifts; 3×3 conv → batch norm → ReLU per width, 2×2 max-pools between; global average pooling."""
+def lean_cnn(widths=LEAN_WIDTHS, total_steps=1, bn_momentum=BN_MOMENTUM, head="gap", last_dilation=1):
+    """Random shifts; 3×3 conv → batch norm → ReLU per width, 2×2 max-pools between; global average pooling.
+
+    The exercises change two things: `head="flatten"` replaces the global average pooling, and `last_dilation`
+    spaces the last convolution's taps that many pixels apart."""
     layers = [keras.Input((28, 28, 1), name="image"),
               L.RandomTranslation(SHIFT, SHIFT, fill_mode="constant", seed=SEED, name="shift")]
     for i, filters in enumerate(widths, start=1):
         if i > 1:
             layers.append(L.MaxPooling2D(name=f"pool{i - 1}"))
-        layers += [L.Conv2D(filters, 3, padding="same", use_bias=False, name=f"conv{i}"),
+        dilation = last_dilation if i == len(widths) else 1
+        layers += [L.Conv2D(filters, 3, padding="same", dilation_rate=dilation, use_bias=False, name=f"conv{i}"),
                    L.BatchNormalization(momentum=bn_momentum, name=f"bn{i}"), L.Activation("relu", name=f"relu{i}")]
-    layers += [L.GlobalAveragePooling2D(name="gap"), L.Dense(10, name="logits"),
-               L.Activation("softmax", dtype="float32", name="softmax")]
+    layers += [L.GlobalAveragePooling2D(name="gap") if head == "gap" else L.Flatten(name="flatten"),
+               L.Dense(10, name="logits"), L.Activation("softmax", dtype="float32", name="softmax")]
     model = keras.Sequential(layers, name="lean_cnn")
     schedule = keras.optimizers.schedules.CosineDecay(LR, decay_steps=total_steps)
     model.compile(keras.optimizers.Adam(schedule), "sparse_categorical_crossentropy", metrics=["accuracy"])
@@ -157,10 +161,10 @@ assert n_lean < n_seed / 4
 def receptive_field(model):
     """Width in pixels of the input patch that one unit of the model's last spatial layer sees."""
     size, jump = 1, 1
-    for layer in model.layers:
+    for layer in model.layers:                  # a window of k taps d pixels apart spans (k - 1)·d + 1 pixels
         if isinstance(layer, (L.Conv2D, L.MaxPooling2D)):
-            k = layer.kernel_size[0] if isinstance(layer, L.Conv2D) else layer.pool_size[0]
-            size, jump = size + (k - 1) * jump, jump * layer.strides[0]
+            k, d = (layer.kernel_size[0], layer.dilation_rate[0]) if isinstance(layer, L.Conv2D) else (layer.pool_size[0], 1)
+            size, jump = size + (k - 1) * d * jump, jump * layer.strides[0]
     return size
 
 designs = {"seed CNN": seed_cnn(), "first lean design (32, 64, 64)": lean_cnn((32, 64, 64)),
@@ -328,8 +332,8 @@ for name in models:
 # seed's 469 (60,000). The extra steps train the models a little further, which is why this comes after the test.
 
 # %%
-def seconds_per_step(model, n_steps):
-    ds = training.as_dataset(*train, BATCH_SIZE).repeat().take(n_steps)
+def seconds_per_step(model, n_steps, batch=BATCH_SIZE):
+    ds = training.as_dataset(*train, batch).repeat().take(n_steps)
     model.fit(ds.take(1), epochs=1, shuffle=False, verbose=0)      # warm-up (already traced: a no-op cost)
     start = time.perf_counter()
     model.fit(ds, epochs=1, shuffle=False, verbose=0)
@@ -513,11 +517,10 @@ assert receptive_field(no_pool1) < receptive_field(designs["seed CNN"])
 # One function trains and scores every design of these three exercises the same short way: it re-seeds, builds, trains
 # `EX_EPOCHS` epoch on the first `EX_TRAIN` training images (shuffled with `SEED`: the same order for every design) and
 # scores once on the first `EX_TEST` test images. The lean CNN's learning rate decays to zero over the short run, as it
-# does over the headline run. Two builders make the changes: `lean_variant` is `lean_cnn` with a `Flatten` head
-# (exercise 2) or a dilated last convolution (exercise 5), and `seed_cnn_shifted` puts the lean CNN's
-# `RandomTranslation` in front of the seed's CNN (exercise 6). The cell checks that `lean_variant` is the lean CNN when
-# nothing is changed and that the two seed CNNs start from the same weights, and trains the shared reference, the lean
-# CNN itself.
+# does over the headline run. Section 2's `lean_cnn` takes the two changes as arguments, a `Flatten` head (exercise 2)
+# and a dilated last convolution (exercise 5); `seed_cnn_shifted` puts the lean CNN's `RandomTranslation` in front of
+# the seed's CNN (exercise 6). The cell checks that the two seed CNNs start from the same weights, and trains the
+# shared reference, the lean CNN itself.
 #
 # The runs are eager (`run_eagerly`): Keras then traces no graph for each network's training and test steps, which costs
 # about 2 s per lean network, more than `ci`'s two steps. The price is paid in `full`: in a standalone run of these
@@ -532,24 +535,6 @@ EX_TEST = cfg.pick(full=10_000, ci=500)       # the first EX_TEST test images (f
 ex_steps = EX_EPOCHS * training.steps_per_epoch(EX_TRAIN, BATCH_SIZE)
 ex_test = training.as_dataset(x_test[:EX_TEST], mnist.y_test[:EX_TEST], 1024)
 
-
-def lean_variant(widths=LEAN_WIDTHS, *, head="gap", last_dilation=1, total_steps=1):
-    """lean_cnn with a Flatten head instead of global average pooling (head="flatten"), or with its last 3×3
-    convolution dilated: its taps last_dilation pixels apart, so it sees further with the same weights."""
-    layers = [keras.Input((28, 28, 1), name="image"),
-              L.RandomTranslation(SHIFT, SHIFT, fill_mode="constant", seed=SEED, name="shift")]
-    for i, filters in enumerate(widths, start=1):
-        if i > 1:
-            layers.append(L.MaxPooling2D(name=f"pool{i - 1}"))
-        dilation = last_dilation if i == len(widths) else 1
-        layers += [L.Conv2D(filters, 3, padding="same", dilation_rate=dilation, use_bias=False, name=f"conv{i}"),
-                   L.BatchNormalization(momentum=BN_MOMENTUM, name=f"bn{i}"), L.Activation("relu", name=f"relu{i}")]
-    layers += [L.GlobalAveragePooling2D(name="gap") if head == "gap" else L.Flatten(name="flatten"),
-               L.Dense(10, name="logits"), L.Activation("softmax", dtype="float32", name="softmax")]
-    model = keras.Sequential(layers, name="lean_variant")
-    schedule = keras.optimizers.schedules.CosineDecay(LR, decay_steps=total_steps)
-    model.compile(keras.optimizers.Adam(schedule), "sparse_categorical_crossentropy", metrics=["accuracy"])
-    return model
 
 
 def seed_cnn_shifted():
@@ -580,13 +565,6 @@ def show_runs(names):
     print(training.format_table([{"run": n, **ex_runs[n]} for n in names]))
 
 
-def layer_kinds(model):
-    return [(layer.name, type(layer)) for layer in model.layers]
-
-
-same_as_lean = lean_variant()
-assert layer_kinds(same_as_lean) == layer_kinds(lean_cnn())
-assert same_as_lean.count_params() == n_lean, "with its defaults, lean_variant is section 2's lean CNN"
 keras.utils.set_random_seed(SEED)
 w_plain = seed_cnn().get_layer("conv1").get_weights()[0]
 keras.utils.set_random_seed(SEED)
@@ -605,7 +583,7 @@ show_runs(ex_runs)
 
 # %% nbgrader={"grade": false, "grade_id": "cnn_ex2_solution", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
 ### BEGIN SOLUTION
-ex_runs["lean CNN, Flatten head"] = short_run(lambda: lean_variant(head="flatten", total_steps=ex_steps))
+ex_runs["lean CNN, Flatten head"] = short_run(lambda: lean_cnn(head="flatten", total_steps=ex_steps))
 show_runs(["lean CNN", "lean CNN, Flatten head"])
 ex2_added = ex_runs["lean CNN, Flatten head"]["params"] - ex_runs["lean CNN"]["params"]
 ex2_diff = ex_runs["lean CNN, Flatten head"]["test accuracy"] - ex_runs["lean CNN"]["test accuracy"]
@@ -640,18 +618,9 @@ EX_TIMING_STEPS = cfg.pick(full=4, ci=1)
 EX_BATCHES = (2 * BATCH_SIZE, 4 * BATCH_SIZE)
 
 
-def seconds_per_step_at(model, batch, n_steps=EX_TIMING_STEPS):
-    """Section 6's seconds_per_step with the batch size as an argument."""
-    ds = training.as_dataset(*train, batch).repeat().take(n_steps)
-    model.fit(ds.take(1), epochs=1, shuffle=False, verbose=0)      # warm-up
-    start = time.perf_counter()
-    model.fit(ds, epochs=1, shuffle=False, verbose=0)
-    return (time.perf_counter() - start) / n_steps
-
-
 ex3_rows = []
 for name, m in models.items():
-    timed = {BATCH_SIZE: step_s[name]} | {batch: seconds_per_step_at(m, batch) for batch in EX_BATCHES}
+    timed = {BATCH_SIZE: step_s[name]} | {batch: seconds_per_step(m, EX_TIMING_STEPS, batch) for batch in EX_BATCHES}
     for batch, sec in timed.items():
         ex3_rows.append({"network": name, "batch": batch, "ms per step": 1000 * sec, "ms per image": 1000 * sec / batch,
                          "s per 50,000-image epoch": sec * training.steps_per_epoch(50_000, batch)})
@@ -721,29 +690,18 @@ assert other_wrong > 2 * other_error * len(confused), "the other network should 
 # convolution by 3 (`Conv2D(..., dilation_rate=3)`: the same 3 × 3 weights, their taps 3 pixels apart on the 7 × 7 map),
 # which widens what a unit sees to 34 pixels with the same layers and the same parameters. **Prediction**: if the
 # receptive field is the cause, the dilated design should move from the first design's accuracy to the lean CNN's; if it
-# is something else, it should stay with the first design. Section 2's `receptive_field` ignores dilation; the cell
-# counts it (a window with dilation $d$ spans $(k-1)\,d + 1$ pixels of its input). All three designs train with the
+# is something else, it should stay with the first design. Section 2's `receptive_field` counts dilation (a window
+# with dilation $d$ spans $(k-1)\,d + 1$ pixels of its input). All three designs train with the
 # random shifts, in short paired runs.
 
 # %% nbgrader={"grade": false, "grade_id": "cnn_ex5_solution", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
 ### BEGIN SOLUTION
-def receptive_field_dilated(model):
-    """receptive_field, counting the dilation of each convolution."""
-    size, jump = 1, 1
-    for layer in model.layers:
-        if isinstance(layer, L.Conv2D):
-            size, jump = size + (layer.kernel_size[0] - 1) * layer.dilation_rate[0] * jump, jump * layer.strides[0]
-        elif isinstance(layer, L.MaxPooling2D):
-            size, jump = size + (layer.pool_size[0] - 1) * jump, jump * layer.strides[0]
-    return size
-
-
 ex5_designs = {"first lean design (32, 64, 64)": {"widths": (32, 64, 64)},
                "(32, 64, 64), conv3 dilated ×3": {"widths": (32, 64, 64), "last_dilation": 3}}
-ex5_seen = {"lean CNN": receptive_field_dilated(lean_cnn())}
+ex5_seen = {"lean CNN": receptive_field(lean_cnn())}
 for label, options in ex5_designs.items():
-    ex5_seen[label] = receptive_field_dilated(lean_variant(**options))
-    ex_runs[label] = short_run(lambda: lean_variant(**options, total_steps=ex_steps))
+    ex5_seen[label] = receptive_field(lean_cnn(**options))
+    ex_runs[label] = short_run(lambda: lean_cnn(**options, total_steps=ex_steps))
 print(training.format_table([{"run": n, "sees (pixels)": ex5_seen[n], **ex_runs[n]} for n in ex5_seen]))
 first, dilated = (ex_runs[label] for label in ex5_designs)
 first_seen, dilated_seen = (ex5_seen[label] for label in ex5_designs)
