@@ -112,6 +112,16 @@ def seed_spread(values) -> tuple[float, float]:
     return float(v.mean()), float(v.std(ddof=1)) if v.size > 1 else 0.0
 
 
+def mean_se(values) -> tuple[float, float]:
+    """Mean of one figure over seeds and its standard error ``s / sqrt(n)`` (``ddof=1``; 0.0 for a single value).
+
+    Read a mean of less than about two standard errors as "not shown"; with a handful of seeds the
+    standard error is itself rough.
+    """
+    mean, sd = seed_spread(values)
+    return mean, sd / float(np.sqrt(np.size(values)))
+
+
 def mean_difference(a, b) -> tuple[float, float]:
     """``mean(a) − mean(b)`` over seeds and its standard error ``sqrt(s_a²/n_a + s_b²/n_b)``.
 

@@ -513,8 +513,7 @@ for s in split_seeds:
                               name=lambda c: f"(30, 100) on {len(y_all):,}, seed {s}")
     seed_split[s] = training.final(hist)[0]["val_accuracy"]           # the seed's "validation accuracy"
 gain = np.array([seed_split[s] - test_accs[s] for s in split_seeds])
-gain_mean, gain_sd = metrics.seed_spread(gain)
-gain_se = gain_sd / np.sqrt(len(gain))
+gain_mean, gain_se = metrics.mean_se(gain)
 print(training.format_table([{"seed": s, f"trained on {len(y_all):,}, test": seed_split[s],
                               f"trained on {len(mnist.y_train):,}, test": test_accs[s]} for s in split_seeds]))
 print(f"the seed's split adds {gain_mean:+.4f} ± {gain_se:.4f} (mean ± standard error) to the test accuracy of (30, 100)")

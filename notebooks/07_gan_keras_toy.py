@@ -787,8 +787,7 @@ print(training.format_table([{"fakes from": name, **{k: np.mean([ex1[name, s][k]
                                                      for k in ex1[name, 0]}} for name in SQUARES], floatfmt=".3f"))
 wide, narrow = SQUARES
 drop = np.array([ex1[wide, s]["accuracy on fakes"] - ex1[narrow, s]["accuracy on fakes"] for s in EX1_SEEDS])
-drop_mean, drop_sd = metrics.seed_spread(drop)
-drop_se = drop_sd / np.sqrt(len(drop))
+drop_mean, drop_se = metrics.mean_se(drop)
 print(f"accuracy on fakes, wide minus narrow square: {drop_mean:+.3f} ± {drop_se:.3f} (SE over {len(drop)} seeds, "
       f"{D_ALONE_STEPS} steps each)")
 assert drop_mean > 2 * drop_se, "the narrow square's fakes should be harder to reject"
@@ -912,8 +911,7 @@ print(training.format_table([
     for (k, s), (_, ev) in ex2.items()]))
 best = {(k, s): min(e["mmd"] for e in ev) for (k, s), (_, ev) in ex2.items()}
 best_gap = np.array([best[1, s] - best[LATENT_DIM, s] for s in EX_SEEDS])
-gap_mean, gap_sd = metrics.seed_spread(best_gap)
-gap_se = gap_sd / np.sqrt(len(best_gap))
+gap_mean, gap_se = metrics.mean_se(best_gap)
 print(f"best MMD², latent 1 minus latent {LATENT_DIM}: {gap_mean:+.4f} ± {gap_se:.4f} "
       f"(standard error over {len(best_gap)} seeds)")
 fig, axes = plt.subplots(1, 2, figsize=(8, 3), sharey=True)
@@ -988,8 +986,7 @@ print(training.format_table([
 head = list(ex3_starts)[1]
 log_ratio = np.log([ex3[head, "minimax", s][0][:50, 5].mean() / ex3[head, "non-saturating", s][0][:50, 5].mean()
                     for s in EX_SEEDS])
-lr_mean, lr_sd = metrics.seed_spread(log_ratio)
-lr_se = lr_sd / np.sqrt(len(log_ratio))
+lr_mean, lr_se = metrics.mean_se(log_ratio)
 print(f"after the head start, steps 1-50: minimax / non-saturating gradient norm {np.exp(lr_mean):.3f} "
       f"(log ratio {lr_mean:+.2f} ± {lr_se:.2f}, standard error over {len(log_ratio)} seeds)")
 assert lr_mean + 2 * lr_se < np.log(0.5), "against a confident D the minimax gradient should be much smaller"
@@ -1043,8 +1040,7 @@ print(training.format_table([{"initialisation": init, **{k: np.mean([ex4[init, s
                                                          for k in ex4[he, 0]}} for init in ex4_inits]))
 early = np.array([np.mean([ex4[glorot, s][k] - ex4[he, s][k] for k in ex4[he, s] if k.startswith("MMD")])
                   for s in EX_SEEDS])
-early_mean, early_sd = metrics.seed_spread(early)
-early_se = early_sd / np.sqrt(len(early))
+early_mean, early_se = metrics.mean_se(early)
 print(f"MMD² at those steps, glorot − he, averaged per seed: {early_mean:+.3f} ± {early_se:.3f} "
       f"(standard error over {len(early)} seeds; per seed {np.round(early, 3)})")
 assert all(ex4[glorot, s]["untrained: mean |g(z)|"] < ex4[he, s]["untrained: mean |g(z)|"] for s in EX_SEEDS), \

@@ -77,6 +77,14 @@ def test_seed_spread_and_mean_difference() -> None:
         metrics.seed_spread([])
 
 
+def test_mean_se_is_the_standard_error_of_the_mean() -> None:
+    assert metrics.mean_se([5.0]) == (5.0, 0.0)
+    m, se = metrics.mean_se([1.0, 2.0, 3.0, 6.0])
+    assert m == 3.0 and se == pytest.approx(np.std([1, 2, 3, 6], ddof=1) / 2)
+    with pytest.raises(ValueError, match="at least one"):
+        metrics.mean_se([])
+
+
 def test_paired_sign_test_counts_only_discordant_seeds():
     # 3 seeds where only A fails, none where only B fails: p = (1/2)^3
     b, c, p = metrics.paired_sign_test([1, 1, 1, 0, 1], [0, 0, 0, 0, 1])
