@@ -41,6 +41,18 @@ def busy_cpu_seconds() -> float | None:
     return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_model() -> str:
+    """The processor's model name (Linux /proc/cpuinfo), or "" elsewhere: 2-core VMs of one kind differ by up to
+    1.7x in TensorFlow's speed from one processor model to another, so the table says which one ran."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return ""
+
+
 def own_cpu_seconds(who: int) -> float:
     usage = resource.getrusage(who)
     return usage.ru_utime + usage.ru_stime
@@ -136,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.kernel:
         notebooks = [nb for nb in notebooks if declared_kernel(nb) == args.kernel]
     store = RESULTS / "benchmark.json"
-    machine = f"{platform.machine()}, {os.cpu_count()} cores"
+    machine = ", ".join(filter(None, [platform.machine(), cpu_model(), f"{os.cpu_count()} cores"]))
     failed = 0
     for nb in notebooks:
         nb = nb.resolve()
