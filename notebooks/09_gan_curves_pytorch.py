@@ -1053,8 +1053,8 @@ assert all(ex2[n]["chamfer"] < fit for n in ex2 if n != "SiLU G, SiLU D"), "a Le
 # same spread the standard error is $0.56/\sqrt{10} = 0.18$, so the mean would have to come out below −0.35 to be
 # shown at two standard errors: if the true effect is about the measured −0.34, that is a coin toss. Showing it
 # with 80 % probability takes about $\bigl((2 + 0.84) \cdot 0.56 / 0.34\bigr)^2 \approx 22$ seeds. At §6's cost of
-# two 8,000-step runs per seed (about 22 s each in `full` on this 2-core CPU), 5 more seeds cost about 4 minutes,
-# 15 more about 11.
+# two 8,000-step runs per seed (about 13 s each in `full` on this 2-core CPU; 21 s on a slower one), 5 more seeds
+# cost about 2 minutes, 15 more about 7.
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ### Exercise 3: one-dimensional noise for a one-dimensional curve
