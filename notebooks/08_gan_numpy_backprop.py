@@ -444,12 +444,12 @@ print(f"share of generated points on the left arm (x < 0; real: 0.5): best {np.m
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The settings are 07's, and yet in the `full` profile our run did **not** drop an arm at the end: its final
-# MMD² was 0.036 where 07's final one was 0.964 (both from `results/benchmark.md`). Same networks, same
+# MMD² was 0.037 where 07's final one was 1.157 (both from `results/benchmark.md`). Same networks, same
 # initialisers, same optimiser and schedule; what differs is the random numbers (NumPy's stream against
 # TensorFlow's) and the arithmetic (float64 against float32). So the collapse at the end of 07's run is not a
 # certain consequence of the settings: it is one draw of a game whose outcome depends on the seed, and one run
 # per notebook cannot say how often it happens. That takes several seeds per setting: 07's section 10 ran 30
-# with these settings, and 3 of them lost part of the curve (exercise 5 counts it here).
+# with these settings, and 4 of them lost part of the curve (exercise 5 counts it here).
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Where the time of a step goes
@@ -508,16 +508,19 @@ for name, rate in ladder.items():
 print(f"{'section 7, fresh data, history and evaluations':48s} {NUM_STEPS / train_seconds:7,.0f} steps/s")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# In our latest `full` run on the 2-core CPU (the table above is that run's; timings move from run to run, and an
-# earlier run of the same code measured every rung about 1.6× faster): the gradients cost about 250 µs per step
-# and the seed's plain update about 25 µs more, so the seed's loop runs at about 3,700 steps/s. The losses and
-# accuracies add about 80 µs; Adam adds about 100 µs (a quarter more), its running moments and square roots on
-# all eight parameter arrays, three times per step. Section 7's loop, with a fresh batch every step, the history
-# and five evaluations of 1,000 points, ran at about 1,600 steps/s (2,500 in the earlier run). What the extra time buys: Adam makes the run comparable with 07 (same optimiser, same schedule), and
+# In our latest `full` run, on a 2-core AMD EPYC CPU (the table above is that run's; timings move from run to run
+# and from machine to machine: on a slower 2-core CPU the previous run of the same code measured every rung about
+# 1.7× slower, and an earlier one about as fast as here): the gradients cost about 150 µs per step and the seed's
+# plain update about 15 µs more, so the seed's loop runs at about 6,100 steps/s. The losses and accuracies add
+# about 35 µs; Adam adds about 60 µs (30 % more), its running moments and square roots on all eight parameter
+# arrays, three times per step. Of the 263 µs of the step we trained with, the gradients take 57 %, the plain
+# update 6 %, the losses and accuracies 14 % and Adam 23 %. Section 7's loop, with a fresh batch every step, the
+# history and five evaluations of 1,000 points, ran at about 3,200 steps/s (1,600 in the previous run, 2,500 in the
+# earlier one). What the extra time buys: Adam makes the run comparable with 07 (same optimiser, same schedule), and
 # the recorded losses and accuracies are the curves of section 7. For comparison, 07's `full` run on the same
-# networks: its compiled step about 580 steps/s, its whole loop inside one graph about 1,900 steps/s. At this
-# size NumPy's bare step is faster than both; for large networks the frameworks win outright, because they fuse
-# and parallelise work that NumPy does one call at a time.
+# networks and the same machine: its compiled step about 550 steps/s, its whole loop inside one graph about
+# 2,100 steps/s. At this size NumPy's bare step is faster than both; for large networks the frameworks win
+# outright, because they fuse and parallelise work that NumPy does one call at a time.
 
 # %% [markdown] slideshow={"slide_type": "slide"} tags=["remove-cell"]
 # ## 9. Headline figures
@@ -543,7 +546,7 @@ runtime.save_headline(NOTEBOOK, {
 #   entry by entry to better than $10^{-4}$, with no probe near a ReLU kink) and rejects the seed's
 #   squared-error draft of $\bar z$ at once. Check every hand-written gradient before you train with it.
 # * Trained with the same schedule, the NumPy GAN reaches the fit of the Keras GAN of 07 (same metric, same
-#   bound on the best evaluation): in `full` its best MMD² is 0.035 and its final one 0.036 (one run, seed 0; 0.037 in an earlier run);
+#   bound on the best evaluation): in `full` its best MMD² is 0.035 and its final one 0.037 (one run, seed 0; 0.036 in the previous run, on another CPU);
 #   like 07, its fit wobbles between evaluations, because the game itself does.
 #
 # **Exercises** (from seed 000, question 7)
@@ -559,7 +562,7 @@ runtime.save_headline(NOTEBOOK, {
 #    does it need to reach the same MMD²?
 # 5. How often do 07's settings drop an arm? Re-run section 7 with the training generator
 #    `rng = np.random.default_rng(s)` for s = 0…4 and freshly initialised networks (`NUM_STEPS = 10_000`, a few
-#    seconds each on a CPU), and count the runs whose final MMD² is above 0.5 (in 07's sweep, 3 of 30 runs were).
+#    seconds each on a CPU), and count the runs whose final MMD² is above 0.5 (in 07's sweep, 4 of 30 runs were).
 #    Can five runs tell a failure rate of 1 in 10 from 0? (With no failures in five, a rate of 1 in 10 is still
 #    likely: 0.9⁵ = 0.59.)
 
@@ -658,10 +661,10 @@ assert all(ev[-1]["mmd"] < cfg.pick(full=0.15, ci=0.25) for ev in sgd_runs.value
 # **Answer (exercise 4; `full`: 10,000 Adam steps, 20,000 plain-GD steps, seeds 0–2 for both).** Plain gradient
 # descent with the seed's steps (0.01 for D, 0.001 for G) learns the curve too, but slowly: it first reaches section
 # 8's bound (MMD² < 0.05) after 8,000 and 6,000 steps in two seeds and not within 20,000 in the third (which ends at
-# 0.073, still on both arms). Adam gets there after 2,000 steps in seeds 0 and 1, but its seed 2 collapses onto one
-# arm and never does. Every plain-GD run ends on the curve (final MMD² 0.016, 0.073, 0.031; asserted below 0.15):
-# small steps are slow and steady; Adam's are fast and, with these settings, a gamble (exercise 5). Three seeds
-# per setting show the pattern; they do not measure either rate.
+# 0.073, still on both arms). Adam gets there after 2,000 steps in seeds 0 and 1, but its seed 2 is off both arms
+# at every evaluation and never does. Every plain-GD run ends on the curve (final MMD² 0.016, 0.073, 0.031;
+# asserted below 0.15): small steps are slow and steady; Adam's are fast and, with these settings, a gamble
+# (exercise 5). Three seeds per setting show the pattern; they do not measure either rate.
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # Exercise 5: how many of the five Adam runs end off the curve, and what five clean runs can rule out.
@@ -677,8 +680,9 @@ assert 0.9 ** 5 > 0.05, "five clean runs would rule out a failure rate of 1 in 1
 ### END SOLUTION
 
 # %% [markdown] slideshow={"slide_type": "skip"} tags=["instructor-only"]
-# **Answer (exercise 5, `full`).** One of the five runs ends off the curve (seed 2: one arm, final MMD² 1.24), and
+# **Answer (exercise 5, `full`).** One of the five runs ends off the curve (seed 2, final MMD² 1.11: its points have
+# left the parabola altogether; in the previous run, on another CPU, it ended on one arm at 1.24), and
 # three of five sit on one arm or a point at some evaluation before two of them recover: a collapse is often a
 # phase, not an end, which is why a single final evaluation can mislead either way. One failure in five is
-# compatible with 07's 3 in 30. And five runs cannot tell a failure rate of 1 in 10 from 0: with that rate, five
+# compatible with 07's 4 in 30. And five runs cannot tell a failure rate of 1 in 10 from 0: with that rate, five
 # runs are all clean with probability $0.9^5 = 0.59$. Ruling it out at 95 % takes 29 clean runs (07's graded task).
