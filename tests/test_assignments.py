@@ -3,7 +3,8 @@ autograder gives full marks to the worked solutions, zero to an untouched releas
 to a release with one task solved.
 
 The static tests cover every graded notebook. Autograding executes a notebook three times, so in `make test` it
-runs on AUTOGRADED only; `make autograde-all` (COURSE_AUTOGRADE=all) runs it on every graded notebook.
+runs on AUTOGRADED (two notebooks) only; `make autograde-all` (COURSE_AUTOGRADE=all) runs it on every graded
+notebook.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ import build_assignments as ba  # noqa: E402
 REGISTRY_FILE = Path(__file__).with_name("graded_tasks.json")
 #: grade id -> points, per notebook. Ids are frozen: renaming one after a release breaks grading submissions.
 REGISTRY: dict[str, dict[str, int]] = json.loads(REGISTRY_FILE.read_text())
-#: What `make test` autogrades (the cheapest graded notebook); COURSE_AUTOGRADE=all grades every one.
-AUTOGRADED = ["08_gan_numpy_backprop"]
+#: What `make test` autogrades: two cheap graded notebooks, one NumPy and one Keras (the others train MNIST models
+#: or many toy runs, three times over). COURSE_AUTOGRADE=all grades every one.
+AUTOGRADED = ["08_gan_numpy_backprop", "07_gan_keras_toy"]
 ALL = os.environ.get("COURSE_AUTOGRADE") == "all"
 
 
