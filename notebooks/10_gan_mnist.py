@@ -60,11 +60,15 @@ runtime.report();
 # β₁ = 0.9 "resulted in training oscillation and instability"), batches of 128, weights drawn from
 # N(0, 0.02) (Radford, Metz & Chintala 2016, [arXiv:1511.06434](https://arxiv.org/abs/1511.06434), §4).
 # `WIDTH` (the channels of the discriminator's first convolution; the generator's layers are 4× and 2× it) is 16
-# in both profiles, not the TensorFlow DCGAN tutorial's 64. Measured on the course's 2-core CPU, one training
-# step of batch 128 takes about 75 ms at width 16 and 570–650 ms at width 64: at 64, the 57 epochs of 390 steps
-# that `full` trains in all would take nearly four hours; at 16 the whole notebook fits the course's 45 minutes.
-# `full` trains the headline run for 20 epochs (seed 002 ran 100) and the runs of section 12 for 5; exercise 3
-# is the tutorial's size, for a GPU.
+# in both profiles, not the TensorFlow DCGAN tutorial's 64. One training step of batch 128 takes 31.4 ms at
+# width 16 on the 2-core AMD EPYC CPU of the latest `full` run (section 13). Width 64 was measured only on the
+# slower 2-core CPU of an earlier run: 570–650 ms per step there, against about 75 ms at width 16. At that speed
+# the 92 epochs of 390 steps that `full` trains in all (20 for the headline run, 11 runs × 5 in section 12, 3 × 5
+# in exercise 1, 2 in section 10) would take about six hours at width 64; at 16 the whole notebook took 1,420 s
+# (about 24 minutes) in the latest run, within the course's 45 minutes. `full` trains the headline run for 20
+# epochs (seed 002 ran 100) and the runs of section 12 for 5, with three seeds per setting: with two, a first run
+# on the current machine found the two-sided smoothing better on both seeds but not by two standard errors, and
+# two seeds make the standard error itself a rough guess (section 12). Exercise 3 is the tutorial's size, for a GPU.
 #
 # Two switches follow the hardware, not the profile. On a GPU, **XLA** compiles each training step into a few
 # fused kernels (the small batch-norm and activation ops otherwise launch one kernel each), and **mixed
@@ -84,7 +88,7 @@ WIDTH = 16                                        # D's first conv channels; the
 EVAL_EVERY = 1                                    # epochs between quality measurements
 N_EVAL = cfg.pick(full=2000, ci=500)              # samples scored per epoch, twice (as in 05 and 11)
 EXPERIMENT_EPOCHS = cfg.pick(full=5, ci=1)        # the shorter runs of section 12
-EXPERIMENT_SEEDS = cfg.pick(full=(0, 1), ci=(0,)) # seeds per setting in section 12
+EXPERIMENT_SEEDS = cfg.pick(full=(0, 1, 2), ci=(0,))  # seeds per setting in section 12
 CHECKPOINT_ROOT = Path(os.environ.get("COURSE_CHECKPOINT_DIR") or runtime.REPO_ROOT / "data" / "checkpoints")
 CHECKPOINT_DIR = CHECKPOINT_ROOT / NOTEBOOK / cfg.name
 START_FRESH = cfg.pick(full=False, ci=True)       # ci always trains from scratch; full resumes
@@ -416,8 +420,9 @@ if START_FRESH and CHECKPOINT_DIR.exists():
 # ## 8. Train the baseline
 # Seed 002's baseline: `tanh` output, data in [-1, 1], latent dimension 100. Run this cell again after an
 # interruption and it picks up where it stopped (in `full`; `ci` deletes old checkpoints first so the test
-# suite always trains). The 20 epochs of `full` take 5 to 8 minutes on the 2-core CPU (14 to 21 s per epoch in
-# two runs; section 13 measures it).
+# suite always trains). The 20 epochs of `full` took 5 minutes in the latest run, on a 2-core AMD EPYC CPU (12.2 s
+# of training per epoch, median, plus the scoring), and 5 to 8 minutes on the slower 2-core CPU of two earlier runs
+# (14 and 21 s per epoch); section 13 measures it.
 
 # %%
 base = run_gan("baseline")
@@ -454,13 +459,15 @@ fig.tight_layout()
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The claim of this section, as asserts: FID-MNIST falls well below the untrained generator's, the best epoch
 # (by validation FID) is the one kept, and at that epoch the samples cover the digits. The reported numbers are
-# the *test* scores of the epoch chosen on validation. Measured in `full` on the 2-core CPU (`results/benchmark.md`;
-# two runs trained from scratch gave the same numbers, in 1,493 s and 1,022 s for the whole notebook, 21 and 14 s
-# per epoch): best epoch 20 of 20 by validation FID 92.4; on test images with fresh noise FID-MNIST **88.2**
-# (floor 5.8, untrained 1,610), class entropy 2.250, confidence 0.871. (An earlier run on another machine, same code
-# and seeds: best epoch 18, test FID 94.4; TensorFlow's CPU arithmetic differs between machines, and so does the FID
-# classifier.) The asserts leave margins: `full` asks for FID under 0.1 of the untrained one (measured 0.055) and
-# entropy above 2.1; `ci` (measured 407 of 1,612, entropy 2.09) for 0.5 and 1.5.
+# the *test* scores of the epoch chosen on validation. Measured in `full` on a 2-core AMD EPYC CPU
+# (`results/benchmark.md`; 1,420 s for the whole notebook, about 24 minutes, 12.2 s per epoch): best epoch 18 of 20
+# by validation FID 80.7; on test images with fresh noise FID-MNIST **82.3** (floor 5.6, untrained 1,600), class
+# entropy 2.259, confidence 0.875. (Earlier runs of the same code and seeds on other machines: best epoch 20, test
+# FID 88.2, on a slower 2-core CPU, where two runs trained from scratch gave the same numbers in 1,493 s and 1,022 s,
+# 21 and 14 s per epoch; and best epoch 18, test FID 94.4. TensorFlow's CPU arithmetic differs between machines.
+# The FID-MNIST classifier is trained once per machine and cached, so each machine scored with its own, and every
+# FID moved for that reason too.) The asserts leave margins: `full` asks for FID under 0.1 of the untrained one
+# (measured 0.051) and entropy above 2.1; `ci` (measured 407 of 1,612, entropy 2.09) for 0.5 and 1.5.
 
 # %%
 val_fids = [r["val_fid"] for r in hist]
@@ -615,7 +622,7 @@ ax[0].legend(fontsize=8)
 fig.tight_layout();
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# Each claim as a difference of means with its standard error (`metrics.mean_difference`; with two seeds per
+# Each claim as a difference of means with its standard error (`metrics.mean_difference`; with three seeds per
 # side the error is itself rough, so a difference under two of them is "not shown", not "no effect").
 
 # %%
@@ -639,26 +646,33 @@ assert all(np.isfinite(d) for d, _ in claims.values())
 assert 1.375 < two_sided_d_loss < 1.39, "section 4's prediction: the two-sided D loss is pinned near 1.38 nats"
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# **What the numbers say** (measured in `full`: 2 seeds × 5 epochs per setting, `results/benchmark.md`; two runs on
-# two machines, whose TensorFlow CPU kernels round differently, so the same seeds train differently; first the
-# latest run, then the earlier one):
-# * **Latent 70 against 100: not shown.** Test FID 162 ± 3 against 159 ± 4 (+3 ± 4); earlier 159 ± 2 against
-#   169 ± 9 (−9 ± 7). The seed's "blotchier, jagged" was read off one run of each.
-# * **Two-sided smoothing (the seed's) is *slower* at first, then *better*, on both machines.** After one epoch its
-#   FID is 486 against 320 (+166 ± 4; earlier +156 ± 4); after five, 140 ± 1 against 159 ± 4 (−19 ± 3; earlier
-#   −36 ± 7). So "better results" holds within five epochs, "faster" does not. Section 4's prediction holds
-#   exactly: the two-sided D loss sits at 1.3836 nats, inside the band [1.376, 1.386] whatever G does, while D's
-#   accuracy on real images (0.713) stays as informative as the baseline's (0.726).
-# * **One-sided 0.9: unsettled.** Its result is worse by +20 ± 3 in the latest run and +8 ± 10 in the earlier one;
-#   after one epoch +3 ± 3 (earlier +8 ± 3). Two seeds per setting are too few to say more (exercise: four seeds).
-# * **Collapse: none within five epochs.** No run's class entropy fell from its peak by more than 0.01 nats;
+# **What the numbers say** (measured in `full`: 3 seeds × 5 epochs per setting, `results/benchmark.md`, on a 2-core
+# AMD EPYC CPU; beside it an earlier run of 2 seeds on a slower 2-core CPU, whose TensorFlow CPU kernels round
+# differently, so the same seeds train differently, and whose cached FID classifier differs too):
+# * **Latent 70 against 100: not settled across machines.** Test FID 149 ± 5 against 156 ± 0.4: −7 ± 3, 2.3
+#   standard errors *better*, not worse; earlier 162 ± 3 against 159 ± 4 (+3 ± 4), and −9 ± 7 on a third machine.
+#   Not asserted. The seed's "blotchier, jagged" was read off one run of each.
+# * **Two-sided smoothing (the seed's) is *slower* at first, then *better*, on all three machines.** After one epoch
+#   its FID is 466 against 305 (+161 ± 6; earlier +166 ± 4); after five, 133 ± 15 against 156 ± 0.4 (−23 ± 9, 2.6
+#   standard errors; earlier −19 ± 3). So "better results" holds within five epochs, "faster" does not. Section 4's
+#   prediction holds exactly: the two-sided D loss sits at 1.3836 nats, inside the band [1.376, 1.386] whatever G
+#   does, while D's accuracy on real images (0.713) stays as informative as the baseline's (0.735).
+# * **One-sided 0.9: worse at the end, by amounts that disagree.** Its result is worse by +8.7 ± 1.4 (6 standard
+#   errors) in this run and +20 ± 3 in the earlier one, further apart than their errors: the machine moves it. After
+#   one epoch +2 ± 5 (earlier +3 ± 3): no difference shown. Not asserted.
+# * **Collapse: none within five epochs.** No run's class entropy fell from its peak by more than 0.02 nats;
 #   every setting ends near 2.2 of 2.30. Whether two-sided smoothing collapses late, as the seed saw at 100
 #   epochs, is exercise 1 at a longer run.
 #
-# The asserts below check the two effects that were shown on both machines, each with a margin of two standard
-# errors. The others are reported, not asserted: an assert must not require an effect to be absent, and with two
-# seeds a standard error is itself a rough guess (the one-sided setting moved from "no effect" to "6 errors worse"
-# between two machines). They need at least two seeds; with `ci`'s one seed there is no spread, and they are
+# The asserts below check the two effects that were shown on all three machines, each with a margin of two standard
+# errors. In this run the first holds by far (+161 ± 6, 28 standard errors); the second narrowly: −22.7 + 2 × 8.8 =
+# −5.1, so it passes with 5.1 FID units to spare. `full` runs three seeds per setting because a first run on this
+# machine with two failed that second assert: its two-sided runs ended better on both seeds (test FID 130.5 and
+# 149.6 against the baseline's 156.3 and 155.8), but −16 ± 9.6 is not two standard errors from zero (earlier
+# machines: −19 ± 3 and −36 ± 7), and with two seeds the standard error is itself a rough guess. The others are
+# reported, not asserted: an assert must not require an effect to be absent, and with two or three seeds a standard
+# error is still rough (the one-sided setting measured "no effect", +8 ± 10, on one machine and 6 errors worse or
+# more on two others). They need at least two seeds; with `ci`'s one seed there is no spread, and they are
 # skipped (the `ci` run only exercises the code).
 
 # %%
@@ -676,7 +690,8 @@ if len(EXPERIMENT_SEEDS) > 1:
 # benchmark table records seconds per epoch on the CPU (and on a GPU where one exists, with `XLA` and
 # `MIXED_PRECISION` of section 0 switched on there). On a shared 2-core CPU the figure below is inflated by
 # whatever else runs on the machine (the benchmark table says so in its "other load"), and it varies between runs:
-# two `full` runs of the same code, on the same type of machine, measured 14.15 and 21.04 s per epoch.
+# the latest `full` run, on a 2-core AMD EPYC CPU, measured 12.24 s per epoch (31.4 ms per step; its epochs took
+# 10.8 to 20.9 s), and two earlier runs of the same code, on a slower 2-core CPU, 14.15 and 21.04 s.
 
 # %%
 sec_per_epoch = float(np.median([r["seconds"] for r in hist]))
@@ -727,12 +742,14 @@ runtime.save_headline(NOTEBOOK, {
 # * Every epoch is checkpointed (models, optimizers, epoch, random state); a re-run resumes, number for
 #   number. The best epoch is chosen on validation images with fixed noise and reported on test images with
 #   fresh noise, so the reported number is not flattered by the choice.
-# * **When does "looks better" stop being true?** Not within this run: in `full` the test FID-MNIST falls from 1,610
-#   (untrained) to 88.2 at epoch 20 (floor 5.8), and the best validation epoch is the last; an earlier run on another
-#   machine peaked at epoch 18 (test FID 94.4) and then rose a little. At this width the gains flatten by epoch 20.
-#   Of the seed's experiments, the two-sided label smoothing changed the result measurably in five epochs on both
-#   machines (slower first, then FID 140 ± 1 against 159 ± 4); latent 70 showed no effect; one-sided smoothing
-#   was worse in one run and not in the other.
+# * **When does "looks better" stop being true?** Barely within this run: in `full` the test FID-MNIST falls from
+#   1,600 (untrained) to 82.3 at epoch 18 (floor 5.6), the best validation epoch, and epochs 19 and 20 score a little
+#   worse, within the wobble between epochs; earlier runs on other machines were best at epoch 20 (test FID 88.2) and
+#   at epoch 18 (94.4). At this width the gains flatten between epochs 14 and 20.
+#   Of the seed's experiments, the two-sided label smoothing changed the result measurably in five epochs on all
+#   three machines (slower first, then FID 133 ± 15 against 156 ± 0.4 in this run); latent 70 was better by 2.3
+#   standard errors in this run and showed no effect in two earlier ones; one-sided smoothing ended worse in two runs
+#   of three (by +8.7 ± 1.4 in this one) and showed no effect in the third.
 #
 # **Exercises** (seed 002's questions 4 and 5, with the metrics as the tool)
 # 1. *Mode collapse.* In the `full` profile, plot each run's class histogram over the epochs
@@ -757,7 +774,7 @@ runtime.save_headline(NOTEBOOK, {
 #
 # Exercises 1 and 2 read what the notebook recorded every epoch (the histories of the headline run and of section
 # 12's runs), so they train nothing. The second half of exercise 1 trains a new discriminator at section 12's size,
-# `EXPERIMENT_SEEDS` seeds of `EXPERIMENT_EPOCHS` epochs (`full`: 2 × 5 epochs, a few minutes; `ci`: one seed of one
+# `EXPERIMENT_SEEDS` seeds of `EXPERIMENT_EPOCHS` epochs (`full`: 3 × 5 epochs, about 4 minutes; `ci`: one seed of one
 # epoch, whose numbers mean nothing), and compares it with section 12's baseline runs of the same seeds and length.
 
 # %% [markdown] slideshow={"slide_type": "skip"}
@@ -820,15 +837,16 @@ assert head_ratio[-1].min() > 2 * head_ratio[0].min(), "the headline run's rares
 # %% [markdown] slideshow={"slide_type": "skip"} tags=["instructor-only"]
 # **Answer (exercise 1, the histograms; `full`, `N_EVAL` = 2,000 fixed-noise samples per epoch).** No run loses a
 # digit outright, but every run draws one digit far too rarely: the **1**. It is the rarest digit at the last epoch
-# of every run, at 0.18 to 0.49 of its share among real digits, and the rarest anywhere at 0.06 of it (one-sided
-# smoothing, seed 1, epoch 2: 14 of 2,000 samples; asserted: some digit below a quarter of its share). In the
-# headline run it recovers slowly, from 0.14 of its share after epoch 1 to 0.49 after epoch 20 (asserted: more
-# than doubled). At the last epoch every run's commonest digit is the 3 or the 9, at 1.64 to 1.94 times its share.
-# So this is partial mode dropping, and it is there from the start rather than late: the class entropy rises, from
-# 2.02–2.17 nats after epoch 1 to a peak of 2.274 in the headline run, and no run's entropy falls from its peak by
-# more than 0.01 nats (reported). The entropy is a blunt detector: one digit at a third of its share costs only
+# of every run, at 0.22 to 0.61 of its share among real digits, and the rarest anywhere at 0.07 of it (the baseline,
+# seed 1, epoch 2: 15 of 2,000 samples; asserted: some digit below a quarter of its share). In the headline run it
+# recovers slowly, from 0.13 of its share after epoch 1 to 0.61 after epoch 20 (asserted: more than doubled). At the
+# last epoch every run's commonest digit is the 3 or the 9, at 1.57 to 1.99 times its share. So this is partial
+# mode dropping, and it is there from the start rather than late: the class entropy rises, from 2.03–2.17 nats
+# after epoch 1 to a peak of 2.277 in the headline run (epoch 13), and no run's entropy falls from its peak by more
+# than 0.014 nats (reported). The entropy is a blunt detector: one digit at a third of its share costs only
 # 0.03 nats (2.270 against log 10 = 2.303), which is why the histogram is worth looking at. Whether the seed's late
-# collapse onto a few digits happens needs its longer runs; within 20 epochs the trend is the other way.
+# collapse onto a few digits happens needs its longer runs; within 20 epochs the entropy rises to its peak and then
+# stays within 0.014 nats of it.
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # The minibatch standard deviation (Karras et al. 2018, [arXiv:1710.10196](https://arxiv.org/abs/1710.10196), §3):
@@ -906,21 +924,23 @@ assert min(mb_values["minibatch std"]["entropy"]) > cfg.pick(full=2.0, ci=0.1), 
 ### END SOLUTION
 
 # %% [markdown] slideshow={"slide_type": "skip"} tags=["instructor-only"]
-# **Answer (exercise 1, the minibatch standard deviation; `full`, seeds 0 and 1, 5 epochs each, against section 12's
-# baseline runs of the same seeds).** D can see a collapse with it: in the trained D the feature is 0.336 on 64 real
-# digits and 0.0001 on one real digit repeated 64 times (asserted: under a tenth), and 0.320 on 64 generated digits.
-# Does it keep the entropy near log 10? Closer than without it. At the chosen epoch (the last, in all four runs) the
-# class entropy is 2.24 ± 0.009 with the feature (mean ± standard deviation over the two seeds) and 2.19 ± 0.007
-# without it: +0.052 ± 0.008 (standard error), 6.6 standard errors. The rarest digit, still the 1, ends at
-# 0.37 ± 0.07 of its real share against 0.20 ± 0.02: +0.17 ± 0.05, 3.1 standard errors. Not shown: the test FID,
-# 147 ± 17 against 159 ± 4 (−12 ± 13), and the lowest entropy of any epoch (epoch 1), 1.99 ± 0.05 against
-# 2.04 ± 0.005 (−0.05 ± 0.03). By the rule of section 12 (a difference over two standard errors is shown), the
-# feature raised the coverage. Two caveats keep this short of a finding. With two seeds per side a standard error is
-# itself a rough guess, so only the entropy above 2.0 is asserted; the rest is reported. And the test is narrow: in
+# **Answer (exercise 1, the minibatch standard deviation; `full`, seeds 0, 1 and 2, 5 epochs each, against section
+# 12's baseline runs of the same seeds).** D can see a collapse with it: in the trained D the feature is 0.333 on 64
+# real digits and 0.0001 on one real digit repeated 64 times (asserted: under a tenth), and 0.314 on 64 generated
+# digits. Does it keep the entropy near log 10? Closer than without it, by the end. At the chosen epoch (the last in
+# five of the six runs, epoch 4 in the feature's seed 1) the class entropy is 2.24 ± 0.013 with the feature (mean ±
+# standard deviation over the three seeds) and 2.18 ± 0.009 without it: +0.053 ± 0.009 (standard error), 5.7 standard
+# errors. The rarest digit, still the 1, ends at 0.42 ± 0.02 of its real share against 0.25 ± 0.04: +0.17 ± 0.025, 6.7
+# standard errors. At first it is the other way: the lowest entropy of any epoch (epoch 1, in every run) is
+# 1.97 ± 0.02 with the feature against 2.08 ± 0.014, −0.11 ± 0.015, 7.5 standard errors (an earlier run with two seeds
+# measured −0.05 ± 0.03, not shown). Not shown: the test FID, 144 ± 11 against 156 ± 0.4 (−11 ± 6). By the rule of
+# section 12 (a difference over two standard errors is shown), the feature lowered the coverage after the first epoch
+# and raised it by the fifth. Two caveats keep this short of a finding. With three seeds per side a standard error is
+# still a rough guess, so only the entropy above 2.0 is asserted; the rest is reported. And the test is narrow: in
 # five epochs the baselines lose no digit outright, so there is no collapse to prevent. What improved is the
-# under-drawn 1, a matter of *which* digits a batch holds, which the feature (the spread of D's features over a
-# batch) sees only indirectly. Whether it prevents a real collapse needs runs that do collapse, longer ones or
-# settings that collapse often, with several seeds each.
+# under-drawn 1, a matter of *which* digits a batch holds, which the feature (the spread of D's features over a batch)
+# sees only indirectly. Whether it prevents a real collapse needs runs that do collapse, longer ones or settings that
+# collapse often, with several seeds each.
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ### Exercise 2: convergence
@@ -972,18 +992,19 @@ if EXPERIMENT_EPOCHS > 1:                         # ci's one-epoch runs have no 
 ### END SOLUTION
 
 # %% [markdown] slideshow={"slide_type": "skip"} tags=["instructor-only"]
-# **Answer (exercise 2, `full`).** FID-MNIST has not stopped improving in any run: every run's best validation epoch
-# is its last (epoch 20 of the headline run's 20, epoch 5 of 5 in section 12), though the headline run is within
-# 10 % of its best from epoch 14 on and gains little after that. The loss curves do change, but elsewhere: in the
-# headline run D's loss peaks at epoch 10, nearest 2 ln 2, where D's accuracy on real images is lowest too; from
-# there D slowly wins again (its loss falls, G's rises) while the FID keeps falling, from 1.24 times the best at
-# that epoch to the best at epoch 20 (asserted: more than 1.1 times). So "stop when D outputs 1/2" would have stopped
-# 10 epochs early, at a clearly worse generator (in the one-sided runs D's loss peaks at epoch 3 of 5, at
-# 1.23 and 1.40 times the best FID). With the seed's two-sided smoothing the rule fails outright: D's optimum is
+# **Answer (exercise 2, `full`).** FID-MNIST has not stopped improving in section 12's runs, and only just in the
+# headline run: every section-12 run's best validation epoch is its last (epoch 5 of 5), and the headline run's is
+# epoch 18 of 20 (validation FID 80.7, then 84.3 and 83.3, within the wobble between epochs); it is within 10 % of
+# its best from epoch 14 on and gains little after that. The loss curves do change, but elsewhere: in the
+# headline run D's loss peaks at epoch 10, nearest 2 ln 2, next to the epoch where D's accuracy on real images is
+# lowest (9); from there D slowly wins again (its loss falls, G's rises) while the FID keeps falling, from 1.27 times
+# the best at that epoch to the best at epoch 18 (asserted: more than 1.1 times). So "stop when D outputs 1/2" would
+# have stopped 8 epochs early, at a clearly worse generator (in the one-sided runs D's loss peaks at epoch 3 of 5, at
+# 1.38 to 1.50 times the best FID). With the seed's two-sided smoothing the rule fails outright: D's optimum is
 # pinned near 1/2 (section 4), its loss is within 0.02 of 2 ln 2 from the first epoch, and the rule stops there, at
-# 3.15 and 3.66 times the best FID (asserted: above 2). With plain targets D's loss never gets that close (the
-# headline run's peaks at 1.206, against 2 ln 2 = 1.386) and the rule never stops. D's loss measures the balance between the players, not
-# the samples. The checkpoint the notebook keeps, chosen by validation FID, is epoch 20: the best by construction,
+# 3.08 to 3.78 times the best FID (asserted: above 2). With plain targets D's loss never gets that close (the
+# headline run's peaks at 1.203, against 2 ln 2 = 1.386) and the rule never stops. D's loss measures the balance between the players, not
+# the samples. The checkpoint the notebook keeps, chosen by validation FID, is epoch 18: the best by construction,
 # and reported honestly because its number comes from test images and fresh noise (section 9).
 
 # %% [markdown] slideshow={"slide_type": "skip"}
@@ -1023,30 +1044,33 @@ assert 8 < cost_ratio < 16, "a cost that grows as width² for the inner convolut
 # %% [markdown] slideshow={"slide_type": "skip"} tags=["instructor-only"]
 # **Answer (exercise 3: an estimate, not a measurement).** At width 64 the generator has 1,831,425 parameters and the
 # discriminator 138,945 (359,553 and 10,161 at width 16), and a training image costs 13.9 times the multiply-adds (the
-# inner convolutions grow as width², the rest as width; these counts are the same in both profiles). Section 0
-# measured a smaller ratio of step times on the course CPU, about 8 (570–650 ms against 75 ms per step): the small
-# model's time is not all multiply-adds. The `full` epoch (section 13) took 21.04 s in this run and 14.15 s in the
-# run of 2026-12-03: same code, same type of machine, but this CPU's speed varies between runs. So 50 epochs at width
-# 64 on this CPU would take 50 × 14–21 s × 8 to 13.9, about 1.6 to 4.1 hours: the reason `full` uses width 16. On a
-# GPU a training step of batch 128 is about 31 GFLOP. A data-centre GPU runs convolutions this small at a few
-# per cent of its bfloat16 peak of hundreds of TFLOP/s, so a step should take a few milliseconds once XLA has fused
-# it, an epoch of 390 steps a few seconds plus about as much for the per-epoch scoring, and 50 epochs a few minutes
-# (say 3 to 10). Only the benchmark table's GPU row, once the notebook has run on one, is a measurement.
+# inner convolutions grow as width², the rest as width; these counts are the same in both profiles). Section 0 quotes
+# a smaller ratio of step times, measured on the slower 2-core CPU of an earlier run, about 8 (570–650 ms against
+# 75 ms per step): the small model's time is not all multiply-adds. The `full` epoch (section 13) took 12.24 s in this
+# run, on a 2-core AMD EPYC CPU, and 21.04 s and 14.15 s in two runs of the same code on the slower CPU, whose speed
+# varied between runs. So 50 epochs at width 64 would take 50 × 12.2 s × 8 to 13.9 on this CPU, about 1.4 to 2.4 hours
+# (the cell prints the upper end), and 1.6 to 4.1 hours on the slower one: the reason `full` uses width 16. On a GPU a
+# training step of batch 128 is about 31 GFLOP. A data-centre GPU runs convolutions this small at a few per cent of
+# its bfloat16 peak of hundreds of TFLOP/s, so a step should take a few milliseconds once XLA has fused it, an epoch
+# of 390 steps a few seconds plus about as much for the per-epoch scoring, and 50 epochs a few minutes (say 3 to 10).
+# Only the benchmark table's GPU row, once the notebook has run on one, is a measurement.
 #
 # Whether the difference is larger than the seed-to-seed spread cannot be read off one run per width. Section 12's
-# spread is that of 5-epoch runs (baseline test FID 159 ± 4, standard deviation over two seeds); the spread of
-# 50-epoch runs at width 64 is unknown until measured. Run at least two seeds per width and compare the means with
-# `metrics.mean_difference`: a difference under two standard errors is "not shown". With one run per width and a
-# spread like section 12's, the standard error of the difference is about √2 × 4 ≈ 6, so only a gap of more than
-# about 12 FID units would count. Compare at equal epochs too (the width-64 history has its epoch-20 scores), or width
-# and training length are confounded.
+# spread is that of 5-epoch runs (test FID standard deviation over three seeds in this run: 0.4 for the baseline, 2.5
+# to 15 for the other settings; 4 for the baseline over two seeds in an earlier run); the spread of 50-epoch runs at
+# width 64 is unknown until measured. Run at least three seeds per width (section 12 needed three) and compare the
+# means with `metrics.mean_difference`: a difference under two standard errors is "not shown". With one run per width
+# and a spread of 4, the standard error of the difference is about √2 × 4 ≈ 6, so only a gap of more than about 12 FID
+# units would count; with the two-sided setting's 15, more than about 40. Compare at equal epochs too (the width-64
+# history has its epoch-20 scores), or width and training length are confounded.
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ### Exercise 4: interrupt and resume
 
 # %% [markdown] slideshow={"slide_type": "skip"} tags=["instructor-only"]
 # **Answer (exercise 4).** At most the epoch in progress: `run_gan` writes a checkpoint after every epoch, so an
-# interruption loses only the work since the last one, less than one epoch (14 to 21 s of training in `full` on the 2-core CPU, in two runs),
+# interruption loses only the work since the last one, less than one epoch (12 s of training in `full` on a 2-core
+# AMD EPYC CPU, 14 to 21 s on the slower 2-core CPU of two earlier runs),
 # plus the set-up cells and the tracing of the compiled step when you run again. A save cut off half-way costs
 # nothing more: each checkpoint is written to a temporary folder and renamed into place, and `latest.json` only ever
 # points at a complete one. Re-running the training cell restores the latest checkpoint and trains the missing
@@ -1062,6 +1086,6 @@ assert 8 < cost_ratio < 16, "a cost that grows as width² for the inner convolut
 # run interrupted after one epoch (the resumed epoch 2 equals the uninterrupted baseline's: losses, FIDs and entropy,
 # to 10⁻⁵); `tests/test_gan_mnist_resume.py` checks, in `ci`, that re-running trains only the missing epoch, keeps the
 # first epoch's history unchanged, continues Adam's step counter (epochs × steps, not a restart from 0) and has saved
-# every epoch's grid; and the `full` figures in `results/benchmark.md` come from a run trained from scratch whose every
-# number equals that of an earlier run resumed after an interruption. "Identical" holds on one machine and software
-# stack: another CPU's kernels round differently (section 9's two machines).
+# every epoch's grid; and the `full` figures in `results/benchmark.md` come from a run trained from scratch (on an
+# earlier machine such a run matched, number for number, a run resumed after an interruption). "Identical" holds on
+# one machine and software stack: another CPU's kernels round differently (section 9's machines).
