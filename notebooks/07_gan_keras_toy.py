@@ -580,9 +580,9 @@ if not cfg.is_ci:   # ci's runs are too short for the remedy's small steps to fi
 #   sweep the remedy made the end of training less of a gamble (no collapse against 4, only suggestive; off the
 #   whole curve in 2 runs against 10, significant in this run); it does not make every run better.
 # * Section 8's run, with seed 0 and not part of the sweep, is a 31st run of the seed settings, and it collapsed
-#   (to one arm at step 10,000 in `full`, to a single point in `ci`): a single run happened to tell the unlucky
+#   (to one arm at step 10,000 in `full`, and to one arm in `ci` too): a single run happened to tell the unlucky
 #   story. How it ends is itself a draw: the same code ended on one arm (MMD² 0.964) on an earlier machine and on a
-#   single point (1.804) in the previous run here, which is why this section runs 30 seeds. In `ci` (3 seeds,
+#   single point (1.804) in the previous run, which is why this section runs 30 seeds. In `ci` (3 seeds,
 #   4,000 steps) no run collapses; the seed settings' runs end with gaps and the remedy's on both arms, and the
 #   asserts there are looser.
 
