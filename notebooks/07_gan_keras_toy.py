@@ -1101,8 +1101,8 @@ assert per_call["g.predict(z)"] > 3 * per_call["g(z)"], "predict should cost far
 
 # %% [markdown] slideshow={"slide_type": "skip"} tags=["instructor-only"]
 # **Answer.** Most of it. In `full` one `predict` on 64 points takes 54.8 ms and the plain call 1.3 ms; the
-# seed-style loop runs at 17.5 steps/s with `predict` and 160.6 steps/s with the call, so `predict` was 89 % of each
-# step (94 % from the two calls' own times; `ci`, 5 steps, in three runs: 87 to 91 %, with 79 to 95 ms against 2.5
+# seed-style loop runs at 17.5 steps/s with `predict` (50 steps; section 11 measured 11.4 over 200) and 160.6
+# steps/s with the call, so `predict` was 89 % of each step (94 % from the two calls' own times; `ci`, 5 steps, in three runs: 87 to 91 %, with 79 to 95 ms against 2.5
 # to 3.8 ms per call). `predict` is built for data sets: each call wraps its input in a data pipeline, runs it batch
 # by batch and stitches the results together, a fixed cost that dwarfs 64 points of arithmetic (Keras' documentation
 # of `Model.predict` recommends calling the model directly for small inputs). What is left, three `train_on_batch`

@@ -62,7 +62,8 @@ runtime.report();
 # `WIDTH` (the channels of the discriminator's first convolution; the generator's layers are 4× and 2× it) is 16
 # in both profiles, not the TensorFlow DCGAN tutorial's 64. One training step of batch 128 takes 31.4 ms at
 # width 16 on the 2-core AMD EPYC CPU of the latest `full` run (section 13). Width 64 was measured only on the
-# slower 2-core CPU of an earlier run: 570–650 ms per step there, against about 75 ms at width 16. At that speed
+# slower 2-core CPU of an earlier measurement: 570–650 ms per step there, against about 75 ms at width 16 in the same
+# measurement (a standalone timing, not a notebook run). At that speed
 # the 92 epochs of 390 steps that `full` trains in all (20 for the headline run, 11 runs × 5 in section 12, 3 × 5
 # in exercise 1, 2 in section 10) would take about six hours at width 64; at 16 the whole notebook took 1,420 s
 # (about 24 minutes) in the latest run, within the course's 45 minutes. `full` trains the headline run for 20
@@ -647,8 +648,9 @@ assert 1.375 < two_sided_d_loss < 1.39, "section 4's prediction: the two-sided D
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # **What the numbers say** (measured in `full`: 3 seeds × 5 epochs per setting, `results/benchmark.md`, on a 2-core
-# AMD EPYC CPU; beside it an earlier run of 2 seeds on a slower 2-core CPU, whose TensorFlow CPU kernels round
-# differently, so the same seeds train differently, and whose cached FID classifier differs too):
+# AMD EPYC CPU; beside it two earlier runs of 2 seeds on other CPUs, the slower 2-core one quoted first: their
+# TensorFlow CPU kernels round differently, so the same seeds train differently, and their cached FID classifiers
+# differ too):
 # * **Latent 70 against 100: not settled across machines.** Test FID 149 ± 5 against 156 ± 0.4: −7 ± 3, 2.3
 #   standard errors *better*, not worse; earlier 162 ± 3 against 159 ± 4 (+3 ± 4), and −9 ± 7 on a third machine.
 #   Not asserted. The seed's "blotchier, jagged" was read off one run of each.
@@ -660,7 +662,8 @@ assert 1.375 < two_sided_d_loss < 1.39, "section 4's prediction: the two-sided D
 # * **One-sided 0.9: worse at the end, by amounts that disagree.** Its result is worse by +8.7 ± 1.4 (6 standard
 #   errors) in this run and +20 ± 3 in the earlier one, further apart than their errors: the machine moves it. After
 #   one epoch +2 ± 5 (earlier +3 ± 3): no difference shown. Not asserted.
-# * **Collapse: none within five epochs.** No run's class entropy fell from its peak by more than 0.02 nats;
+# * **Collapse: none within five epochs.** No run's class entropy on the test noise fell from its peak by more
+#   than about 0.02 nats;
 #   every setting ends near 2.2 of 2.30. Whether two-sided smoothing collapses late, as the seed saw at 100
 #   epochs, is exercise 1 at a longer run.
 #
@@ -748,8 +751,8 @@ runtime.save_headline(NOTEBOOK, {
 #   at epoch 18 (94.4). At this width the gains flatten between epochs 14 and 20.
 #   Of the seed's experiments, the two-sided label smoothing changed the result measurably in five epochs on all
 #   three machines (slower first, then FID 133 ± 15 against 156 ± 0.4 in this run); latent 70 was better by 2.3
-#   standard errors in this run and showed no effect in two earlier ones; one-sided smoothing ended worse in two runs
-#   of three (by +8.7 ± 1.4 in this one) and showed no effect in the third.
+#   standard errors in this run and no effect was shown in two earlier ones; one-sided smoothing ended worse in two
+#   runs of three (by +8.7 ± 1.4 in this one), and no effect was shown in the third.
 #
 # **Exercises** (seed 002's questions 4 and 5, with the metrics as the tool)
 # 1. *Mode collapse.* In the `full` profile, plot each run's class histogram over the epochs
@@ -992,9 +995,9 @@ if EXPERIMENT_EPOCHS > 1:                         # ci's one-epoch runs have no 
 ### END SOLUTION
 
 # %% [markdown] slideshow={"slide_type": "skip"} tags=["instructor-only"]
-# **Answer (exercise 2, `full`).** FID-MNIST has not stopped improving in section 12's runs, and only just in the
-# headline run: every section-12 run's best validation epoch is its last (epoch 5 of 5), and the headline run's is
-# epoch 18 of 20 (validation FID 80.7, then 84.3 and 83.3, within the wobble between epochs); it is within 10 % of
+# **Answer (exercise 2, `full`).** FID-MNIST has not stopped improving in section 12's runs; in the headline run it
+# stopped only just: every section-12 run's best validation epoch is its last (epoch 5 of 5), and the headline run's
+# is epoch 18 of 20 (validation FID 80.7, then 84.3 and 83.3, within the wobble between epochs); it is within 10 % of
 # its best from epoch 14 on and gains little after that. The loss curves do change, but elsewhere: in the
 # headline run D's loss peaks at epoch 10, nearest 2 ln 2, next to the epoch where D's accuracy on real images is
 # lowest (9); from there D slowly wins again (its loss falls, G's rises) while the FID keeps falling, from 1.27 times
@@ -1045,8 +1048,8 @@ assert 8 < cost_ratio < 16, "a cost that grows as width² for the inner convolut
 # **Answer (exercise 3: an estimate, not a measurement).** At width 64 the generator has 1,831,425 parameters and the
 # discriminator 138,945 (359,553 and 10,161 at width 16), and a training image costs 13.9 times the multiply-adds (the
 # inner convolutions grow as width², the rest as width; these counts are the same in both profiles). Section 0 quotes
-# a smaller ratio of step times, measured on the slower 2-core CPU of an earlier run, about 8 (570–650 ms against
-# 75 ms per step): the small model's time is not all multiply-adds. The `full` epoch (section 13) took 12.24 s in this
+# a smaller ratio of step times, from an earlier standalone timing on a slower 2-core CPU, about 8 (570–650 ms
+# against 75 ms per step): the small model's time is not all multiply-adds. The `full` epoch (section 13) took 12.24 s in this
 # run, on a 2-core AMD EPYC CPU, and 21.04 s and 14.15 s in two runs of the same code on the slower CPU, whose speed
 # varied between runs. So 50 epochs at width 64 would take 50 × 12.2 s × 8 to 13.9 on this CPU, about 1.4 to 2.4 hours
 # (the cell prints the upper end), and 1.6 to 4.1 hours on the slower one: the reason `full` uses width 16. On a GPU a
