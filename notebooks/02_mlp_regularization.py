@@ -296,8 +296,8 @@ for h in lag1:
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # **Measured** (`full`, 3 seeds): after one epoch tanh trails ReLU by 1.38 ± 0.09 points at (200, 100) and
 # 1.24 ± 0.05 at (100, 100) (standard errors): the early lag is real, and the same at both sizes. The epochs to
-# 0.97 tell two stories: at (200, 100) tanh needs 6 in every seed against ReLU's 3; at (100, 100) ReLU needs 7, 5
-# and 5 and tanh 6, 6 and 7, a difference of 0.7 ± 0.7 epochs, not shown. So the seed's "converges around the 3rd
+# 0.97 tell two stories: at (200, 100) tanh needs 6 in every seed against ReLU's 3; at (100, 100) ReLU needs
+# 7, 5 and 5 epochs, tanh 6, 6 and 7, a difference of 0.7 ± 0.7 epochs, not shown. So the seed's "converges around the 3rd
 # epoch instead of the first" is a lag of about 1.3 points at epoch 1 for both networks, which at (200, 100)
 # costs three epochs to the 97 % bar and at (100, 100) none that three seeds can see. In `ci` (40 steps per epoch
 # on 5,000 images) tanh is *not* behind after one epoch (−0.3 ± 0.7 and −1.1 ± 0.4 points): the lag belongs to the
@@ -456,9 +456,8 @@ ax.set(ylabel="validation accuracy", title=f"mean ± sd over {NUM_SEEDS} seeds (
 # **batch normalization** 0.03 ± 0.03; removing **dropout** *gains* 0.17 ± 0.04. So the lead comes from the second,
 # wider layer and the schedule; what batch normalization adds, three seeds do not show; and dropout 0.3, which
 # section 1's gap asked for, does not pay within 10 epochs: it costs more than four standard errors (exercise 4
-# asks when it pays). In `ci` (2 seeds) the width matters most as
-# well (3.1 ± 0.5 points), batch normalization 1.5 ± 0.2, and neither dropout nor the decay helps in 3 short
-# epochs. Asserted in both profiles: the better MLP leads by more than 2 SE; the width is the largest cost, by
+# asks when it pays). In `ci` (2 seeds) the width matters most as well (3.1 ± 0.5 points), batch normalization
+# 1.5 ± 0.2, and neither dropout nor the decay helps in 3 short epochs. Asserted in both profiles: the better MLP leads by more than 2 SE; the width is the largest cost, by
 # more than 2 SE; dropout's gain is not shown (its removal costs less than 2 SE).
 
 # %%
@@ -575,7 +574,7 @@ assert grid_val[1e-2] < grid_val[best_lam] - 0.01, "λ = 1e-2 underfits: the bes
 # the net underfits: asserted). But one seed cannot rank values this close: λ = 0 alone spreads over
 # 0.9783 ± 0.0014 (mean ± standard deviation, 3 seeds), and section 1 already showed how large a nothing can look:
 # λ = 1e-8, a penalty far too small to matter, scored 0.9772 (L2) and 0.9780 (L1) against λ = 0's 0.9767 with the
-# *same* seed, as much as the best λ's lead or more, because any change of the updates sends the run down another
+# *same* seed, about as much as the best λ's lead (L1: twice it), because any change of the updates sends the run down another
 # path. Trained with three fresh seeds, λ = 1e-5 reaches 0.9773, a gain over λ = 0 of −0.10 ± 0.10 points
 # (standard error): no gain is shown. Seed 0's 0.06 points do not survive new seeds; its λ = 0 run lies 0.16 points
 # below the three-seed mean. A gain within two standard errors is "not shown" (and not
@@ -700,9 +699,9 @@ assert better_gap > 2 * val_se, "after NUM_EPOCHS the better MLP should still fi
 
 # %% [markdown] slideshow={"slide_type": "skip"} tags=["instructor-only"]
 # **Answer.** Not measured here: at 2.4 s per epoch for the better MLP on this 2-core CPU (section 3), the six
-# runs take 6 × 30 × 2.4 s ≈ 7 minutes, which the course's budget for its `full` runs (all of 00–10 within 3 hours
-# on a 2-core CPU) leaves no room for (far less on a GPU, not timed here). What the 10-epoch runs do say: the better MLP with dropout already fits its training images
-# better than new ones, a re-evaluated gap of 0.0145 (train 0.9984, validation 0.9839; asserted above two binomial
+# runs take 6 × 30 × 2.4 s ≈ 7 minutes, half again this notebook's whole `full` run, for an exercise the course
+# leaves to the student (far less on a GPU, not timed here). What the 10-epoch runs do say: the better MLP with
+# dropout already fits its training images better than new ones, a re-evaluated gap of 0.0145 (train 0.9984, validation 0.9839; asserted above two binomial
 # standard errors of the validation accuracy), against 0.0204 for section 1's net without any regularization. So
 # there is overfitting for dropout to prevent, and the ablation of section 3 shows it did not pay within 10 epochs
 # (removing it gained 0.17 ± 0.04 points). What to expect from the 30-epoch run, as a hypothesis to test, not a

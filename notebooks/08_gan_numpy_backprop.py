@@ -449,7 +449,8 @@ print(f"share of generated points on the left arm (x < 0; real: 0.5): best {np.m
 # TensorFlow's) and the arithmetic (float64 against float32). So the collapse at the end of 07's run is not a
 # certain consequence of the settings: it is one draw of a game whose outcome depends on the seed, and one run
 # per notebook cannot say how often it happens. That takes several seeds per setting: 07's section 10 ran 30
-# with these settings, and 4 of them lost part of the curve (exercise 5 counts it here).
+# with these settings: 4 of them collapsed (final MMD² above 0.5) and 10 did not end on both arms (exercise 5
+# counts it here).
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Where the time of a step goes
@@ -513,8 +514,8 @@ print(f"{'section 7, fresh data, history and evaluations':48s} {NUM_STEPS / trai
 # 1.7× slower, and an earlier one about as fast as here): the gradients cost about 150 µs per step and the seed's
 # plain update about 15 µs more, so the seed's loop runs at about 6,100 steps/s. The losses and accuracies add
 # about 35 µs; Adam adds about 60 µs (30 % more), its running moments and square roots on all eight parameter
-# arrays, three times per step. Of the 263 µs of the step we trained with, the gradients take 57 %, the plain
-# update 6 %, the losses and accuracies 14 % and Adam 23 %. Section 7's loop, with a fresh batch every step, the
+# arrays, three times per step. Of the 263 µs of the step we trained with, the gradients take 57 %, the losses
+# and accuracies 14 %, and the update 29 % (the plain step's 6 % plus Adam's extra 23 %). Section 7's loop, with a fresh batch every step, the
 # history and five evaluations of 1,000 points, ran at about 3,200 steps/s (1,600 in the previous run, 2,500 in the
 # earlier one). What the extra time buys: Adam makes the run comparable with 07 (same optimiser, same schedule), and
 # the recorded losses and accuracies are the curves of section 7. For comparison, 07's `full` run on the same
