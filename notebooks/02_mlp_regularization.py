@@ -699,7 +699,7 @@ assert better_gap > 2 * val_se, "after NUM_EPOCHS the better MLP should still fi
 
 # %% [markdown] slideshow={"slide_type": "skip"} tags=["instructor-only"]
 # **Answer.** Not measured here: at 2.4 s per epoch for the better MLP on this 2-core CPU (section 3), the six
-# runs take 6 × 30 × 2.4 s ≈ 7 minutes, half again this notebook's whole `full` run, for an exercise the course
+# runs take 6 × 30 × 2.4 s ≈ 7 minutes, half as long as this notebook's whole `full` run, for an exercise the course
 # leaves to the student (far less on a GPU, not timed here). What the 10-epoch runs do say: the better MLP with
 # dropout already fits its training images better than new ones, a re-evaluated gap of 0.0145 (train 0.9984, validation 0.9839; asserted above two binomial
 # standard errors of the validation accuracy), against 0.0204 for section 1's net without any regularization. So
