@@ -103,7 +103,8 @@ def render_markdown(rows: list[dict]) -> str:
         "Written by `make bench` (scripts/bench.py); do not edit by hand. Wall time is the whole notebook,",
         "kernel start included; peak memory is the kernel process's maximum resident set size. \"other load\"",
         "(shown when ≥ 0.2) is the mean number of cores that other processes kept busy during the run: such a",
-        "timing was taken on a busy machine and overstates the notebook's time.",
+        "timing was taken on a busy machine and overstates the notebook's time. \"measured on\" names the",
+        "processor where it was recorded: 2-core VMs of one kind differ by up to 1.7x in TensorFlow's speed.",
         "",
         "| notebook | profile | device | wall s | peak MB | headline figures | measured on | date |",
         "|---|---|---|---:|---:|---|---|---|",
@@ -116,7 +117,20 @@ def render_markdown(rows: list[dict]) -> str:
             f"| {r['notebook']} | {r['profile']} | {r['device']} | {r['wall_s']} | {r['peak_mb']} | "
             f"{figures} | {_machine(r)} | {r.get('date', '')} |"
         )
+    lines += ["", *totals(rows)]
     return "\n".join(lines) + "\n"
+
+
+def totals(rows: list[dict]) -> list[str]:
+    """One line per device: the summed wall time of the `full` rows, for 00-10 (the course's main sequence) and all."""
+    out = []
+    for device in sorted({r["device"] for r in rows if r["profile"] == "full"}):
+        full = [r for r in rows if r["profile"] == "full" and r["device"] == device]
+        main = sum(r["wall_s"] for r in full if r["notebook"][:2] <= "10")
+        every = sum(r["wall_s"] for r in full)
+        out.append(f"`full` on {device}, summed wall time: notebooks 00-10 {main:,.0f} s ({main / 3600:.2f} h); "
+                   f"all {len(full)} notebooks {every:,.0f} s ({every / 3600:.2f} h).")
+    return out
 
 
 def _machine(row: dict) -> str:
