@@ -456,12 +456,12 @@ runtime.save_headline(NOTEBOOK, {
 # the measured numbers.
 #
 # Exercises 1 and 4 train nothing: they build a network and count, or read section 4's predictions. Exercise 3 times
-# `EX_TIMING_STEPS` steps of section 3's two trained networks at batches 256 and 512 (`full`: 4 steps, 10 s; `ci`:
+# `EX_TIMING_STEPS` steps of section 3's two trained networks at batches 256 and 512 (`full`: 4 steps, 9 s; `ci`:
 # 1 step, 4 s) beside section 6's timing at 128. Exercises 2, 5 and 6 compare designs in **short paired runs**: every
 # network is trained `EX_EPOCHS` epoch on the first `EX_TRAIN` training images, from the same seed, on the same images
 # in the same order, and scored once on the first `EX_TEST` test images (`full`: one epoch of 10,000 images, a fifth of
 # one headline epoch, scored on the whole test set; `ci`: 2 steps of 128 images, scored on 500, numbers that mean
-# nothing). The six short runs take 158 s in `full`, 89 s of it the two seed CNNs (`ci`: 6 s). Section 3 trains 10
+# nothing). The six short runs take 153 s in `full`, 93 s of it the two seed CNNs (`ci`: 6 s). Section 3 trains 10
 # epochs of 50,000 images: a short run shows which design learns faster at first, not which one ends better, and one run
 # per design is one observation, not a mean over seeds.
 
@@ -601,7 +601,7 @@ assert ex2_diff > cfg.pick(full=0.0, ci=-0.1), "in the short run the Flatten hea
 # pooling and 0.9517 with `Flatten`, 1.2 points ahead (asserted: ahead; `ci`: 0.120 and 0.100 after 2 steps,
 # meaningless). Early in training the `Flatten` head learned faster, plausibly because where a feature is is information
 # that averaging throws away; the lean CNN's last map is only 3 × 3, so keeping it costs little. Whether the lead
-# survives 10 epochs of 50,000 images, where the global average's smaller classifier has less to overfit, is a 5-minute
+# survives 10 epochs of 50,000 images, where the global average's smaller classifier has less to overfit, is a 3-minute
 # experiment per head on this CPU, with two or three seeds each to be worth reading.
 
 # %% [markdown] slideshow={"slide_type": "skip"}
@@ -632,17 +632,19 @@ if not runtime.gpu_available():     # on a CPU the arithmetic sets the pace: a s
 ### END SOLUTION
 
 # %% [markdown] slideshow={"slide_type": "skip"} tags=["instructor-only"]
-# **Answer** (timings of a few steps: noisy). In `full` a 50,000-image epoch of the seed's CNN extrapolates to 160 s
-# at batch 128, 77 s at 256 and 76 s at 512; the lean CNN's to 23, 19 and 32 s (`ci`, one step
+# **Answer** (timings of a few steps: noisy). In `full` a 50,000-image epoch of the seed's CNN extrapolates to 80 s
+# at batch 128, 75 s at 256 and 74 s at 512; the lean CNN's to 15, 22 and 20 s (`ci`, one step
 # each at 256 and 512: 124, 123 and 76 s for the seed's CNN, 30, 29 and 28 s for the lean CNN; an earlier `ci` run gave
-# the seed's CNN 87, 123 and 85 s, which is how noisy one step is). On this CPU the time per epoch falls far less than
-# the number of steps, 4 times fewer at 512 (asserted on a CPU: the seed CNN's epoch at 512 takes more than a third of
-# its time at 128; measured: nearly half). Only the first doubling paid: the seed CNN's epoch halved from 128 to 256 and
-# then stayed put, the lean CNN's fell by a sixth and then grew by two thirds. Counted as in section 6, the seed's CNN
-# sustained 37 G multiply-adds per second at 128, about 77 G at 256 and 78 G at 512: a batch of 256 let the math
-# library use the two cores far better (or section 6's 50 steps at 128 met a busier moment than these 4; a few steps
-# cannot tell), and past it every image costs its 39 M multiply-adds, so a step's time doubles with the batch. The lean
-# CNN's small layers ran worse at 512 (about 19 G per second against 33 G at 256). On a GPU a
+# the seed's CNN 87, 123 and 85 s, which is how noisy one step is). On this CPU the time per epoch does not follow the
+# number of steps, 4 times fewer at 512: the seed CNN's barely falls and the lean CNN's grows (asserted on a CPU: the
+# seed CNN's epoch at 512 takes more than a third of its time at 128; measured: 92 %). The seed CNN's epoch shrank
+# by 7 % from 128 to 256 and by another 1.5 % to 512; the lean CNN's grew by half at 256 and was 36 % longer at 512
+# than at 128. Counted as in section 6, the seed's CNN sustained 74 G multiply-adds per second at 128, about 79 G at 256
+# and 80 G at 512: the math library already kept the two cores busy at 128, so every image costs its 39 M multiply-adds
+# and a step's time nearly doubles with the batch. (The previous full run of the same code gave 160, 77 and 76 s, 37 G
+# per second at 128 against 77 G at 256; its 256 and 512 match this run's, so the halving it showed came from its slow
+# timing at 128, not from the batch size.) The lean CNN's small layers ran worse at the larger batches (about 29 G per
+# second at 256 and 31 G at 512, against 43 G at 128). On a GPU a
 # batch of 128 leaves most of the chip idle and the step time barely grows up to 512 or 1,024 images, so the epoch gets
 # several times faster: the reason for section 6's advice. Fewer steps per epoch are not free: 4 times the batch gives 4
 # times fewer updates per epoch, which is why the learning rate is usually scaled up with the batch.
@@ -722,7 +724,7 @@ assert ex_runs["lean CNN"]["test accuracy"] > dilated["test accuracy"] + cfg.pic
 # rest is something else: the fourth convolution and its non-linearity, or the pooling to 3 × 3, which these runs
 # cannot tell apart. That is early in training, in one run per design; section 2's gap (0.9879 against 0.9925, 10
 # epochs of 50,000 images, no shifts) needs the full length and two or three seeds per design to be split the same way,
-# about 5 minutes per run on this CPU.
+# about 3 minutes per run on this CPU.
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ### Exercise 6: shifts for the seed's CNN
@@ -763,5 +765,5 @@ assert architecture < cfg.pick(full=0.0, ci=0.1), "with shifts on both, the seed
 # without shifts and 0.9944 with them. Against the seed's CNN without shifts at 0.9923 (this run, and that earlier
 # CPU's headline run), the lead is 0.21 points, about 0.02 of it architecture and 0.19 augmentation; against the
 # previous run's 0.9907 it was 0.37 points, about half each. The split is no larger than the spread between machines,
-# so it is not settled. The seed's CNN with shifts at full length, the run that would finish it, is a 27-minute run on
+# so it is not settled. The seed's CNN with shifts at full length, the run that would finish it, is a 13-minute run on
 # this CPU.
