@@ -79,13 +79,15 @@ assert x_train.shape[1:] == (28, 28, 1)
 # %%
 L = keras.layers
 
-def seed_cnn():
+def seed_cnn(pool1=True):
+    """The seed's CNN; exercise 1 counts it with `pool1=False` (the first max-pool removed)."""
     model = keras.Sequential([
         keras.Input((28, 28, 1), name="image"),
-        L.Conv2D(200, 5, padding="same", name="conv1"), L.Activation("relu", name="relu1"), L.MaxPooling2D(name="pool1"),
+        L.Conv2D(200, 5, padding="same", name="conv1"), L.Activation("relu", name="relu1"),
+        *([L.MaxPooling2D(name="pool1")] if pool1 else []),
         L.Conv2D(100, 3, padding="same", name="conv2"), L.Activation("relu", name="relu2"), L.MaxPooling2D(name="pool2"),
         L.Flatten(name="flatten"), L.Dense(10, name="logits"), L.Activation("softmax", dtype="float32", name="softmax"),
-    ], name="seed_cnn")
+    ], name="seed_cnn" if pool1 else "seed_cnn_without_pool1")
     model.compile(keras.optimizers.Adam(LR), "sparse_categorical_crossentropy", metrics=["accuracy"])
     return model
 
@@ -474,18 +476,7 @@ runtime.save_headline(NOTEBOOK, {
 
 # %% nbgrader={"grade": false, "grade_id": "cnn_ex1_solution", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
 ### BEGIN SOLUTION
-def seed_cnn_without_pool1():
-    """Section 1's seed CNN with its first max-pool removed (not compiled: it is only counted)."""
-    return keras.Sequential([
-        keras.Input((28, 28, 1), name="image"),
-        L.Conv2D(200, 5, padding="same", name="conv1"), L.Activation("relu", name="relu1"),
-        L.Conv2D(100, 3, padding="same", name="conv2"), L.Activation("relu", name="relu2"),
-        L.MaxPooling2D(name="pool2"), L.Flatten(name="flatten"), L.Dense(10, name="logits"),
-        L.Activation("softmax", dtype="float32", name="softmax"),
-    ], name="seed_cnn_without_pool1")
-
-
-no_pool1 = seed_cnn_without_pool1()
+no_pool1 = seed_cnn(pool1=False)
 ex1_predicted = logits_params(1, 100)
 n_no_pool1 = training.print_summary(no_pool1)
 ex1_nets = {"seed CNN": designs["seed CNN"], "without pool1": no_pool1}
