@@ -414,7 +414,7 @@ assert used["val_accuracy"] > slow["val_accuracy"] + cfg.pick(full=0.15, ci=0.2)
 # training mode batch normalization uses each batch's own statistics and the running averages feed nothing back.
 # Only the test-time network differs: with momentum 0.99 its averages still remember the start (mean 0, variance 1)
 # after one epoch. **Measured** (`full`, seed 0, 2-core CPU): training accuracy 0.9391 in both runs; validation
-# accuracy 0.9740 with momentum 0.9 and **0.7847 with 0.99**: 19 points lost to stale averages alone (the previous
+# accuracy 0.9740 with momentum 0.9 and **0.7847 with 0.99**: 19 points lost to stale averages alone (an earlier
 # run, on another CPU: 0.9723 and 0.7128, 26 points). Not chance,
 # though: an earlier standalone run without the shifts had shown 0.11, and this notebook's text used to say
 # "chance"; the live run corrects it. In `ci` (16 steps per epoch) the 0.99 network *is* at chance (0.11, against
@@ -480,7 +480,8 @@ ax.set(ylabel="validation accuracy", title=f"mean ± sd over {len(EXPERIMENT_SEE
 #   field with the fourth convolution and the smaller last map; exercise 5 makes a first attempt to split them.
 # * **The shifts are worth 0.05 ± 0.04 points**: about one standard error, not shown at this length. Section 2's
 #   0.9925 → 0.9944 was one full-length run; this experiment neither confirms nor refutes it, and the shifts stay in
-#   the lean CNN because they cost no parameters and, here, do not hurt. Repeating the experiment at the headline's
+#   the lean CNN because they cost no parameters and do not hurt on average (per seed: +0.05, −0.03 and +0.12
+#   points). Repeating the experiment at the headline's
 #   length (10 epochs of 50,000 images, 3 seeds × 2 designs) would take about 20 minutes on this CPU.
 #
 # Asserted in `full`: the architecture's gain exceeds 2 standard errors and 0.5 points (measured 1.26); the shifts'
@@ -549,12 +550,12 @@ runtime.save_headline(NOTEBOOK, {
 # the measured numbers.
 #
 # Exercises 1 and 4 train nothing: they build a network and count, or read section 4's predictions. Exercise 3 times
-# `EX_TIMING_STEPS` steps of section 3's two trained networks at batches 256 and 512 (`full`: 4 steps, 9 s; `ci`:
+# `EX_TIMING_STEPS` steps of section 3's two trained networks at batches 256 and 512 (`full`: 4 steps, 8 s; `ci`:
 # 1 step, 4 s) beside section 6's timing at 128. Exercises 2, 5 and 6 compare designs in **short paired runs**: every
 # network is trained `EX_EPOCHS` epoch on the first `EX_TRAIN` training images, from the same seed, on the same images
 # in the same order, and scored once on the first `EX_TEST` test images (`full`: one epoch of 10,000 images, a fifth of
 # one headline epoch, scored on the whole test set; `ci`: 2 steps of 128 images, scored on 500, numbers that mean
-# nothing). The six short runs take 153 s in `full`, 93 s of it the two seed CNNs (`ci`: 6 s). Section 3 trains 10
+# nothing). The six short runs take 128 s in `full`, 82 s of it the two seed CNNs (`ci`: 6 s). Section 3 trains 10
 # epochs of 50,000 images: a short run shows which design learns faster at first, not which one ends better, and one run
 # per design is one observation, not a mean over seeds.
 
@@ -683,8 +684,8 @@ assert ex2_diff > cfg.pick(full=0.0, ci=-0.1), "in the short run the Flatten hea
 # pooling and 0.9517 with `Flatten`, 1.2 points ahead (asserted: ahead; `ci`: 0.120 and 0.100 after 2 steps,
 # meaningless). Early in training the `Flatten` head learned faster, plausibly because where a feature is is information
 # that averaging throws away; the lean CNN's last map is only 3 × 3, so keeping it costs little. Whether the lead
-# survives 10 epochs of 50,000 images, where the global average's smaller classifier has less to overfit, is a 3-minute
-# experiment per head on this CPU, with two or three seeds each to be worth reading.
+# survives 10 epochs of 50,000 images, where the global average's smaller classifier has less to overfit, is a
+# 3- to 4-minute experiment per head on this CPU, with two or three seeds each to be worth reading.
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ### Exercise 3: batch 256 and 512
@@ -714,22 +715,24 @@ if not runtime.gpu_available():     # on a CPU the arithmetic sets the pace: a s
 ### END SOLUTION
 
 # %% [markdown] slideshow={"slide_type": "skip"} tags=["instructor-only"]
-# **Answer** (timings of a few steps: noisy). In `full` a 50,000-image epoch of the seed's CNN extrapolates to 80 s
-# at batch 128, 75 s at 256 and 74 s at 512; the lean CNN's to 15, 22 and 20 s (`ci`, one step
-# each at 256 and 512: 124, 123 and 76 s for the seed's CNN, 30, 29 and 28 s for the lean CNN; an earlier `ci` run gave
-# the seed's CNN 87, 123 and 85 s, which is how noisy one step is). On this CPU the time per epoch does not follow the
-# number of steps, 4 times fewer at 512: the seed CNN's barely falls and the lean CNN's grows (asserted on a CPU: the
-# seed CNN's epoch at 512 takes more than a third of its time at 128; measured: 92 %). The seed CNN's epoch shrank
-# by 7 % from 128 to 256 and by another 1.5 % to 512; the lean CNN's grew by half at 256 and was 36 % longer at 512
-# than at 128. Counted as in section 6, the seed's CNN sustained 74 G multiply-adds per second at 128, about 79 G at 256
-# and 80 G at 512: the math library already kept the two cores busy at 128, so every image costs its 39 M multiply-adds
-# and a step's time nearly doubles with the batch. (The previous full run of the same code gave 160, 77 and 76 s, 37 G
-# per second at 128 against 77 G at 256; its 256 and 512 match this run's, so the halving it showed came from its slow
-# timing at 128, not from the batch size.) The lean CNN's small layers ran worse at the larger batches (about 29 G per
-# second at 256 and 31 G at 512, against 43 G at 128). On a GPU a
-# batch of 128 leaves most of the chip idle and the step time barely grows up to 512 or 1,024 images, so the epoch gets
-# several times faster: the reason for section 6's advice. Fewer steps per epoch are not free: 4 times the batch gives 4
-# times fewer updates per epoch, which is why the learning rate is usually scaled up with the batch.
+# **Answer** (timings of a few steps: noisy). In `full` a 50,000-image epoch of the seed's CNN extrapolates to 71 s at
+# batch 128, 70 s at 256 and 69 s at 512; the lean CNN's to 22, 15 and 31 s (`ci`, one step each at 256 and 512: 124,
+# 123 and 76 s for the seed's CNN, 30, 29 and 28 s for the lean CNN; an earlier `ci` run gave the seed's CNN 87, 123 and
+# 85 s, which is how noisy one step is). On this CPU the time per epoch does not follow the number of steps, 4 times
+# fewer at 512: the seed CNN's barely falls, and the lean CNN's falls at 256 but grows at 512 (asserted on a CPU: the
+# seed CNN's epoch at 512 takes more than a third of its time at 128; measured: 97 %). The seed CNN's epoch shrank by
+# 2 % from 128 to 256 and by another 0.9 % to 512; the lean CNN's shrank by 31 % at 256 and was 40 % longer at 512 than
+# at 128. Counted as in section 6, the seed's CNN sustained 83 G multiply-adds per second at 128, about 85 G at 256 and
+# 86 G at 512: the math library already kept the two cores busy at 128, so every image costs its 39 M multiply-adds and
+# a step's time nearly doubles with the batch. (The previous full run, on the same machine before section 8 was added,
+# gave the seed's CNN 80, 75 and 74 s, 74 G per second at 128 to 80 G at 512; the one before it gave 160, 77 and 76 s,
+# 37 G per second at 128 against 77 G at 256: its 256 and 512 are close to the later runs', so the halving it showed
+# came from its slow timing at 128, not from the batch size.) The lean CNN's small layers use the cores less well and
+# less steadily: about 28 G per second at 128, 40 G at 256 and 20 G at 512 (the previous run: 43, 29 and 31 G, epochs of
+# 15, 22 and 20 s), a pattern with the batch that two runs of 4 timed steps do not agree on. On a GPU a batch of 128
+# leaves most of the chip idle and the step time barely grows up to 512 or 1,024 images, so the epoch gets several times
+# faster: the reason for section 6's advice. Fewer steps per epoch are not free: 4 times the batch gives 4 times fewer
+# updates per epoch, which is why the learning rate is usually scaled up with the batch.
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ### Exercise 4: the most frequent confusion
@@ -842,11 +845,11 @@ assert architecture < cfg.pick(full=0.0, ci=0.1), "with shifts on both, the seed
 # seed's CNN (asserted: within 2 points), and with the shifts on both, the architecture part is −1.34 points, *against*
 # the lean CNN (asserted: negative). A network with 4 times the parameters and 10 times the arithmetic per image learns
 # faster per step at first; the lean CNN's design pays off over the full run, where section 4 measures the lead (0.9945
-# against 0.9923 in this run, 0.9943 against 0.9907 in the previous one on another CPU). For the full length, section
+# against 0.9923 in this run, 0.9943 against 0.9907 in an earlier one on another CPU). For the full length, section
 # 2's standalone runs (seed 0, 10 epochs of 50,000 images, on an earlier CPU) split the lean CNN's own part: 0.9925
 # without shifts and 0.9944 with them. Against the seed's CNN without shifts at 0.9923 (this run, and that earlier
 # CPU's headline run), the lead is 0.21 points, about 0.02 of it architecture and 0.19 augmentation; against the
-# previous run's 0.9907 it was 0.37 points, about half each. The split is no larger than the spread between machines,
+# other CPU's 0.9907 it was 0.37 points, about half each. The split is no larger than the spread between machines,
 # so it is not settled; and over three seeds of quarter-length runs (section 8) the shifts' gain for the lean CNN is
 # 0.05 ± 0.04 points, not shown. The seed's CNN with shifts at full length, the run that would finish it, is a 13-minute run on
 # this CPU.
