@@ -491,7 +491,7 @@ ax.set(ylabel="validation accuracy", title=f"mean ± sd over {len(EXPERIMENT_SEE
 
 # %%
 shift_gain, architecture_gain = effects.values()
-assert architecture_gain[0] > max(2 * architecture_gain[1], cfg.pick(full=0.005, ci=-1.0)), \
+assert architecture_gain[0] > cfg.pick(full=max(2 * architecture_gain[1], 0.005), ci=-1.0), \
     "three convolutions seeing 18 pixels should trail the lean CNN by more than 2 SE"
 assert shift_gain[0] + 2 * shift_gain[1] < architecture_gain[0] - 2 * architecture_gain[1] + cfg.pick(full=0.0, ci=1.0), \
     "at this length the architecture should matter more than the shifts"
