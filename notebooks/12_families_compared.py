@@ -323,45 +323,48 @@ display(Markdown(table))
 # diffusion model and the RBM (716) are a tie at this sample size; the EBM's fresh chains are last (811), with a
 # real-vs-real floor of 46. The ranking code above prints the verdicts for whichever profile ran.
 #
-# **The `full` table** (2,000 samples per family, measured on the 2-core CPU on 2026-12-03, all five notebooks run
-# there from their final code; `results/benchmark.md`):
+# **The `full` table** (2,000 samples per family, measured on one 2-core CPU (AMD EPYC) on 2026-12-05; 06 and 10
+# run there from their final code on 2026-12-04, 04, 05 and 11 on 2026-12-05; `results/benchmark.md`):
 #
 # | family | FID-MNIST [95 %] | precision | recall | class entropy | confidence | NN ratio | log p(x) nats | train s | s per 1,000 |
 # |---|---|---|---|---|---|---|---|---|---|
-# | real | 5.8 [3.5, 9.1] | 0.88 | 0.90 | 2.30 | 0.99 | 0.99 | — | — | — |
-# | GAN | 88.2 [81.3, 96.5] | 0.46 | 0.75 | 2.25 | 0.87 | 1.33 | — | 354 | 0.07 |
-# | diffusion | 105.0 [96.2, 113.3] | 0.49 | 0.88 | 2.26 | 0.86 | 1.39 | — | 474 | 45.15 |
-# | VAE | 133.9 [123.2, 145.7] | 0.73 | 0.75 | 2.27 | 0.85 | 1.07 | −93.6 | 109 | 0.01 |
-# | RBM | 165.0 [148.3, 183.2] | 0.85 | 0.69 | 2.14 | 0.97 | 0.99 | −92.7 | 180 | 15.90 |
-# | EBM | 374.7 [359.7, 389.1] | 0.49 | 0.22 | 2.06 | 0.77 | 1.51 | — | 1012 | 19.34 |
+# | real | 5.6 [3.3, 8.9] | 0.89 | 0.90 | 2.30 | 0.99 | 0.99 | — | — | — |
+# | GAN | 82.3 [75.7, 89.6] | 0.45 | 0.77 | 2.26 | 0.88 | 1.34 | — | 257 | 0.07 |
+# | diffusion | 96.9 [89.5, 104.1] | 0.49 | 0.88 | 2.26 | 0.85 | 1.39 | — | 364 | 36.57 |
+# | VAE | 129.3 [118.8, 140.0] | 0.72 | 0.75 | 2.27 | 0.85 | 1.07 | −93.6 | 119 | 0.01 |
+# | RBM | 171.1 [153.7, 189.8] | 0.86 | 0.69 | 2.15 | 0.97 | 0.99 | −92.7 | 146 | 14.32 |
+# | EBM | 360.8 [347.4, 375.8] | 0.50 | 0.23 | 2.06 | 0.77 | 1.51 | — | 809 | 16.14 |
 #
-# Every adjacent pair in the FID ranking is separated by the paired bootstrap (GAN below diffusion by 16.8, interval
-# [6.3, 26.6]; diffusion below VAE by 28.9 [18.2, 40.2]; VAE below RBM by 31.1 [12.1, 50.3]; RBM below EBM by 210).
-# Precision and recall rank them differently: the RBM has the highest precision (0.85) and confidence (0.97) but
-# the most uneven digits (39 ones, 432 threes in 2,000: entropy 2.14); the diffusion model the highest recall (0.88);
-# the GAN's precision is the lowest of the three best FIDs. No family copies its training digits (NN ratios 0.99 to
-# 1.51 against 0.99 for real test digits; at most 0.1 % of samples closer than the closest 1 % of test digits).
-# The FID classifier is trained on first use on each machine, and instances differ: the same diffusion samples
-# scored 98.3 with another machine's classifier and 105.0 here. Compare FIDs within one run, as this table does.
+# Every adjacent pair in the FID ranking is separated by the paired bootstrap (GAN below diffusion by 14.7, interval
+# [5.9, 24.0]; diffusion below VAE by 32.3 [21.8, 42.8]; VAE below RBM by 41.9 [23.3, 61.9]; RBM below EBM by 190).
+# Precision and recall rank them differently: the RBM has the highest precision (0.86) and confidence (0.97) but
+# uneven digits (39 ones, 429 threes in 2,000: entropy 2.15; only the EBM's, 2.06, is lower); the diffusion
+# model the highest recall (0.88); the GAN's precision (0.45) is the lowest of all five. No family copies its
+# training digits (NN ratios 0.99 to 1.51 against 0.99 for real test digits; at most 0.1 % of samples closer than
+# the closest 1 % of test digits). The FID classifier is trained on first use on each machine, and instances
+# differ: in earlier runs the same diffusion samples scored 98.3 with one machine's classifier and 105.0 with
+# another's (this table's diffusion samples are from a new run of 11, whose own evaluation on this machine also
+# gave 96.9). Compare FIDs within one run, as this table does.
 #
 # **Tying the differences to the theory of earlier notebooks:**
 # * **GAN (10).** The generator is trained to fool a discriminator, a *mode-seeking* objective (09 showed it
 #   dropping modes of a ring): the textbook expectation is sharp digits, high precision and lower recall. The `full`
-#   table does not bear that out at this size: the GAN has the best FID, but its precision (0.46) is among the
-#   lowest and its recall (0.75) equals the VAE's. A width-16 generator after 20 epochs draws many strokes that
-#   no real digit's neighbourhood contains; the mode-seeking picture describes the *failure* it is prone to
-#   (09's ring, 10's seeds), not the typical run here.
+#   table does not bear that out at this size: the GAN has the best FID, but its precision (0.45) is the lowest
+#   of the five and its recall (0.77) is close to the VAE's (0.75). A width-16 generator after 20 epochs draws
+#   many strokes that no real digit's neighbourhood contains; the mode-seeking picture describes the *failure* it
+#   is prone to (09's ring, 10's seeds), not the typical run here.
 # * **VAE (06).** Its samples are decoder *means* of a Bernoulli likelihood: averages over what the latent code
 #   leaves uncertain, hence blurry (lower confidence). Maximum likelihood is *mass-covering*, which predicts good
 #   recall; in `ci` the prediction fails (recall 0.04 against the GAN's 0.17) because blurry means are all alike in
 #   feature space (short feature vectors, section 4), so their balls are small and few real digits fall inside. In
-#   `full` the VAE's recall (0.75) matches the GAN's, and its precision (0.73) is far higher: faint, typical digits.
+#   `full` the VAE's recall (0.75) is close to the GAN's (0.77), and its precision (0.72) is far higher: faint,
+#   typical digits.
 #   Its ELBO gap (06: IWAE about 6 nats above the ELBO) says the approximate posterior limits it too.
 # * **RBM (04) and EBM (05).** Both sample by MCMC. A chain from noise must mix into the model's modes: 04 showed
 #   PCD's chains travelling between digits, 05 showed short-run Langevin chains from noise giving far worse FID
-#   than its replay buffer (218 against 375 in `full`). Their rows measure sampler and model together.
+#   than its replay buffer (208 against 361 in `full`). Their rows measure sampler and model together.
 # * **Diffusion (11).** Denoising score matching at every noise level is also mass-covering; its cost moves to
-#   sampling (tens to a thousand network passes per image: the slowest "s per 1,000" in the table, 45 s with
+#   sampling (tens to a thousand network passes per image: the slowest "s per 1,000" in the table, 37 s with
 #   50 DDIM steps against 0.07 s for the GAN). In `full` it has the highest recall of all (0.88), as predicted.
 # * **Likelihood.** Only the RBM (AIS) and the VAE (IWAE) have a number, and a good likelihood does not imply good
 #   samples (Theis et al. 2016): compare their log p(x) column with their FID column.
@@ -403,12 +406,13 @@ runtime.save_headline(NOTEBOOK, {
 #   sample, one classifier; FID with its real-vs-real floor, precision and recall, class coverage, nearest training
 #   neighbours, log-likelihood where it exists, and bootstrap intervals that turn small differences into ties.
 # * **Which family is best at what?** In `full` (2,000 samples, one classifier, one machine): the GAN has the best
-#   FID, 88.2 [81.3, 96.5], then diffusion 105.0, VAE 133.9, RBM 165.0 and the EBM's fresh chains 374.7, against a
-#   floor of 5.8, and the bootstrap separates every adjacent pair. The diffusion model covers the data best (recall
-#   0.88) but samples slowest (45 s per 1,000 against 0.07 s for the GAN and 0.01 s for the VAE); the RBM draws the
-#   most confident digits (precision 0.85) but the most uneven mix; only the RBM (−92.7 nats) and the VAE (−93.6)
-#   give a likelihood, nearly equal, while their FIDs differ by 31. No family copies its training digits. In `ci`
-#   (seconds of training) the GAN is also first (427) and the EBM last (811), with diffusion and RBM tied.
+#   FID, 82.3 [75.7, 89.6], then diffusion 96.9, VAE 129.3, RBM 171.1 and the EBM's fresh chains 360.8, against a
+#   floor of 5.6, and the bootstrap separates every adjacent pair. The diffusion model covers the data best (recall
+#   0.88) but samples slowest (37 s per 1,000 against 0.07 s for the GAN and 0.01 s for the VAE); the RBM draws the
+#   most confident digits (confidence 0.97, precision 0.86) but the most uneven mix after the EBM's; only the RBM
+#   (−92.7 nats) and the VAE (−93.6) give a likelihood, nearly equal, while their FIDs differ by 42. No family
+#   copies its training digits. In `ci` (seconds of training) the GAN is also first (427) and the EBM last (811),
+#   with diffusion and RBM tied.
 # * FID-MNIST depends on the classifier instance, which each machine trains on first use: compare FIDs within one
 #   run, as this notebook does, not across machines.
 # * Precision in a feature space can reward faint, "typical" images: read it with the classifier's confidence.
