@@ -324,9 +324,9 @@ for name, d in densities.items():
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # With 500 points the MMD is as large between two *exact* samples as between a sampler and the truth: it is too
-# blunt to see a bias of this size, while the grid KL on 10,000 pooled states sees it clearly. Choose the
-# measure for the size of the effect. The claims, checked on the grid KL: ULA's error at the largest stable step
-# is well above MALA's, MALA's is near the floor at every step, and ULA gets worse with the step size.
+# blunt to see a bias of this size, while the grid KL on 40,000 pooled states (10,000 in `ci`) sees it clearly.
+# Choose the measure for the size of the effect. The claims, checked on the grid KL: ULA's error at the largest
+# stable step is well above MALA's, MALA's is near the floor at every step, and ULA gets worse with the step size.
 
 # %%
 for name in densities:
@@ -516,10 +516,11 @@ assert abs(sgld["acc"] - full["acc"]) < 0.01
 # few steps. With the clip it is no longer the gradient of anything, so the chains sample $p_\phi$ only loosely.
 #
 # What differs from the tutorial is the length of training. The tutorial trains 60 epochs (about 28,000 steps
-# of 128 images); one step cost 0.8–1.4 s on a 2-core CPU in our three `full` runs of this code (0.77, 1.15 and
-# 1.40 s: the same code on machines of the same kind), so the `full` profile trains `NUM_STEPS` steps, 5 % of
-# that, to stay within the course's 45 minutes together with section 8 (exercise 6 trains longer). The `ci`
-# profile also shrinks the batch, the chains and the buffer; the learning rate is the same.
+# of 128 images); one step cost 0.6–1.4 s on a 2-core CPU in our five `full` runs of this code (0.58 s in the
+# latest; 0.75, 0.77, 1.15 and 1.40 s in earlier ones: the same code on machines of the same kind), so the
+# `full` profile trains `NUM_STEPS` steps, 5 % of that, to stay within the course's 45 minutes together with
+# section 8 (exercise 6 trains longer). The `ci` profile also shrinks the batch, the chains and the buffer; the
+# learning rate is the same.
 
 # %%
 mnist = data.load_mnist(cfg, scale="pm1", seed=SEED)
@@ -676,18 +677,19 @@ print(f"{'real images':13s} FID {fid_floor:8.2f}  (the floor for {NUM_EVAL} imag
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Measured on the 2-core CPU (`results/benchmark.md`), one training run (seed 0). **`full`** (1,400 steps,
-# 1,609 s of training, 1.15 s per step): FID-MNIST 218.4 for the buffer and 374.7 for fresh chains, against
-# 1,198.7 for noise and a floor of 5.8; class entropy 2.20 and 2.06 nats (log 10 = 2.30). The quality curve is
+# 809 s of training, 0.58 s per step): FID-MNIST 207.9 for the buffer and 360.8 for fresh chains, against
+# 1,199.1 for noise and a floor of 5.6; class entropy 2.20 and 2.06 nats (log 10 = 2.30). The quality curve is
 # still falling at the last step: the model is far from trained (the tutorial trains twenty times longer,
 # exercise 6), and its samples show it: pen strokes and some legible digits in the buffer, mostly blobs from
 # fresh chains.
 # **`ci`** (400 steps of 16 images): FID 656 for the buffer and 811 for fresh chains against 1,209 for noise
 # (floor 45.9), entropy 1.62 and 1.80: strokes and blobs, far from digits. The asserts ask for less than was
-# measured, by stated margins: in `full` a buffer FID under a quarter of noise's (measured 0.18 of it), fresh
-# chains under 0.45 of it (measured 0.31) and both entropies above 1.9 (a collapsed EBM, drawing a few digits,
+# measured, by stated margins: in `full` a buffer FID under a quarter of noise's (measured 0.17 of it), fresh
+# chains under 0.45 of it (measured 0.30) and both entropies above 1.9 (a collapsed EBM, drawing a few digits,
 # would score below); in `ci` both FIDs under 0.75 of noise's (measured 0.54 and 0.67) and entropies above 1.4.
 # (The FIDs move by a few per cent from one machine to another with the same seeded code: the classifier behind
-# FID-MNIST is trained once per machine, and its weights differ in the last bits from machine to machine.)
+# FID-MNIST is trained once per machine, and its weights differ in the last bits from machine to machine: the
+# previous VM's run of this code gave 218.4 and 374.7.)
 # The buffer always looks better than fresh chains: its chains have run for hundreds of sampler steps over
 # many training steps, while a fresh chain gets `EVAL_LANGEVIN_STEPS` from noise on the final model.
 
@@ -719,8 +721,9 @@ assert min(quality["buffer"]["class_entropy"], quality["fresh chains"]["class_en
 # same random numbers), so its point on the quality curve is reused instead of trained again.
 #
 # The arms are short: in `full`, 50 reference steps against section 6's 1,400. Eight more trainings of that
-# length took 7.7 minutes on the 2-core CPU, about what the 45-minute budget leaves beside the headline run; so
-# this compares the knobs **early in training**, and exercise 6 asks whether the answer holds later.
+# length took 4.2 minutes on the 2-core CPU (7.7 in an earlier run on a slower machine), small enough to keep the
+# notebook within the 45-minute budget on the slower machines too; so this compares the knobs **early in
+# training**, and exercise 6 asks whether the answer holds later.
 
 # %%
 ARMS = {  # name: (batch size, sampler steps, training steps)
@@ -775,14 +778,14 @@ ax.set(xlabel="training seconds", ylabel="FID-MNIST of the buffer", title=f"{NUM
 ax.legend();
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# **Measured** (`full`, 3 seeds per arm, FID mean ± standard deviation): reference 1,131.6 ± 5.3, half the sampler
-# steps 1,060.0 ± 11.0, half the batch 1,068.7 ± 9.0 (noise: 1,199). So at the same cost, early in training,
-# **both halvings beat the reference**: FID 72 ± 7 and 63 ± 6 lower (standard errors), about ten of them. Twice the
-# parameter updates is worth more than twice the sampler steps or twice the batch, as the quality curve of
-# section 6 suggests: from step 50 to 140 the buffer's FID falls from 1,126 to 997. Between the two halvings the
-# difference (9 ± 14) is not shown. In `ci` (2 seeds, 40 reference steps of 16 images) the same: 54 ± 19 and
-# 65 ± 10 lower. What the image-pass count does not capture is the clock: half the batch took 18 % longer
-# (62.6 s against 52.9 s in `full`), because small batches use the processor less well; half the sampler steps,
+# **Measured** (`full`, 3 seeds per arm, FID mean ± standard deviation): reference 1,130.5 ± 5.5, half the sampler
+# steps 1,053.7 ± 11.0, half the batch 1,064.5 ± 9.4 (noise: 1,199). So at the same cost, early in training,
+# **both halvings beat the reference**: FID 77 ± 7 and 66 ± 6 lower (standard errors), more than ten of them.
+# Twice the parameter updates is worth more than twice the sampler steps or twice the batch, as the quality curve
+# of section 6 suggests: from step 50 to 140 the buffer's FID falls from 1,124 to 983. Between the two halvings
+# the difference (11 ± 8) is not shown. In `ci` (2 seeds, 40 reference steps of 16 images) the same: 54 ± 19 and
+# 65 ± 10 lower. What the image-pass count does not capture is the clock: half the batch took 10 % longer
+# (32.0 s against 29.1 s in `full`), because small batches use the processor less well; half the sampler steps,
 # 7 % longer. The asserts: in both profiles each halving's mean FID is below the reference's by more than two
 # standard errors, and the costs in image passes agree within 20 %. Whether the answer holds once the model has
 # learned something (the reference at 50 steps is barely off noise) is exercise 6.
@@ -846,13 +849,13 @@ runtime.save_headline(NOTEBOOK, {
 #   posterior, with a constant step the minibatch noise inflates it.
 # * An energy-based model is trained by contrastive divergence: lower the energy of data, raise that of
 #   Langevin samples, whose chains persist in a replay buffer.
-# * **Can an EBM draw digits?** Measured in `full`, in one training run of 1,400 steps (27 minutes on a 2-core
-#   CPU, 5 % of the tutorial's training): FID-MNIST 218 for the replay buffer and 375 for fresh chains, against
-#   1,199 for uniform noise and 5.8 for real digits, with all ten digits present (class entropy 2.20 and 2.06 of
+# * **Can an EBM draw digits?** Measured in `full`, in one training run of 1,400 steps (13 minutes on a 2-core
+#   CPU, 5 % of the tutorial's training): FID-MNIST 208 for the replay buffer and 361 for fresh chains, against
+#   1,199 for uniform noise and 5.6 for real digits, with all ten digits present (class entropy 2.20 and 2.06 of
 #   2.30 nats). The buffer holds pen strokes and some legible digits, fresh chains mostly blobs: far from real
 #   digits, and still improving when the run stops.
 # * Where to spend a fixed budget early in training: more parameter updates. At the cost of 50 reference steps,
-#   100 steps with half the sampler steps or half the batch gave a FID 72 ± 7 or 63 ± 6 lower (3 seeds each).
+#   100 steps with half the sampler steps or half the batch gave a FID 77 ± 7 or 66 ± 6 lower (3 seeds each).
 #
 # **Exercises**
 # 1. Change the notes' update to $\theta+\eta\nabla\log p+\sqrt{2\eta}\,w$. Predict the stationary variance on
@@ -866,10 +869,11 @@ runtime.save_headline(NOTEBOOK, {
 # 5. Set `REINIT_PROB = 0` (no fresh noise) or `BUFFER_SIZE = BATCH_SIZE` (no replay). What happens to the
 #    class entropy of the buffer samples? Then try `ALPHA = 0`: watch the energies in the training plot.
 # 6. Train as long as the tutorial: `NUM_STEPS = 28_000` (its 60 epochs of 60,000 images in batches of 128; about
-#    six to eleven hours on a 2-core CPU at the measured 0.8–1.4 s per step, well under an hour on a GPU). Where
-#    does the quality curve flatten? Section 8 compared the budget's uses after 50 reference steps, when the model
-#    has barely left noise. Set `ARM_STEPS = 700` (half of the `full` run; about three hours on the CPU): do twice
-#    the updates still beat twice the sampler steps, or does a short chain now cost more than it saves?
+#    four and a half to eleven hours on a 2-core CPU at the measured 0.58–1.4 s per step, well under an hour on a
+#    GPU). Where does the quality curve flatten? Section 8 compared the budget's uses after 50 reference steps, when
+#    the model has barely left noise. Set `ARM_STEPS = 700` (half of the `full` run; one to two and a half hours
+#    more on a 2-core CPU): do twice the updates still beat twice the sampler steps, or does a short chain now cost
+#    more than it saves?
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ## Exercises: worked solutions
@@ -880,7 +884,7 @@ runtime.save_headline(NOTEBOOK, {
 # measured numbers.
 #
 # Exercises 1–4 rerun the toy samplers (seconds). Exercise 5 retrains the EBM, four short runs of `EX5_STEPS`
-# steps (`full`: 100 steps each, about 5 minutes in all; `ci`: 20 steps of 16 images), one seed each: what they
+# steps (`full`: 100 steps each, about 4 minutes in all; `ci`: 20 steps of 16 images), one seed each: what they
 # show is an observation of one run, early in training. Exercise 6 is hours of training: its cell only turns the
 # times measured above into an estimate.
 
@@ -1191,12 +1195,12 @@ assert 2 * ALPHA * ex5["reference"]["max |E|"] < 0.5, "with energies this small 
 ### END SOLUTION
 
 # %% [markdown] slideshow={"slide_type": "skip"} tags=["instructor-only"]
-# **Answer** (the `full` run: one run per setting, seed 0, 100 steps of 128 images, about 72 s per run). Read it
+# **Answer** (the `full` run: one run per setting, seed 0, 100 steps of 128 images, about 62 s per run). Read it
 # as an observation of one run each, early in training: one seed per setting cannot tell an effect of the setting
-# from run-to-run noise, and the reference is still close to noise (buffer FID 1,035 against 1,199 for uniform
-# noise, class entropy 1.221 against 1.133; section 6's run, at 1,400 steps, reaches an FID of 218).
+# from run-to-run noise, and the reference is still close to noise (buffer FID 1,028 against 1,199 for uniform
+# noise, class entropy 1.193 against 1.142; section 6's run, at 1,400 steps, reaches an FID of 208).
 #
-# * **`REINIT_PROB = 0`**: class entropy 1.214 against the reference's 1.221, FID 1,039 against 1,035. This early
+# * **`REINIT_PROB = 0`**: class entropy 1.193, the same as the reference's, FID 1,032 against 1,028. This early
 #   the setting can hardly matter: the buffer starts as uniform noise, and by the end each chain has been drawn
 #   1.6 times on average, so a chain taken from the buffer is often still noise, and 5 % fresh noise adds little.
 #   Fresh noise matters once every chain has run long: it keeps some chains starting from noise, so the model keeps
@@ -1204,12 +1208,13 @@ assert 2 * ALPHA * ex5["reference"]["max |E|"] < 0.5, "with energies this small 
 #   noise (section 7) need. Not measured here.
 # * **`BUFFER_SIZE = BATCH_SIZE`** (no replay): 128 chains that persist, each advanced on about two steps out of
 #   three: about 3,800 sampler steps per chain by the end, against 93 for a chain of section 6's buffer. Its
-#   samples: class entropy 0.889, the lowest of the four and below noise's 1.133, with the highest confidence
-#   (0.694), and FID 1,007, the lowest of the four but only 3 % below the reference's, a difference one seed cannot
-#   separate from noise. Its energies stayed close together: gap 0.023 against the reference's 0.176. (In the
-#   20-step `ci` run its FID, 1,298, was the only one further from MNIST than noise's; the full run does not
-#   repeat that.) The model's negatives are a few chains that follow it step by step, so it learns from a narrow,
-#   strongly correlated sample; a large buffer gives each step negatives from many chains at many stages.
+#   samples: class entropy 0.834, the lowest of the four and below noise's 1.142, with the highest confidence
+#   (0.700), and FID 980, the lowest of the four, 5 % below the reference's: more than section 8's seeds spread
+#   (standard deviations of 5 to 11), but one seed per setting cannot show that it is an effect of the setting.
+#   Its energies stayed close together: gap 0.023 against the reference's 0.176. (In the 20-step `ci` run its
+#   FID, 1,298, was the only one further from MNIST than noise's; the full run does not repeat that.) The model's
+#   negatives are a few chains that follow it step by step, so it learns from a narrow, strongly correlated
+#   sample; a large buffer gives each step negatives from many chains at many stages.
 # * **`ALPHA = 0`**: mean energies −1.254 (real) and −1.223 (sampled) against the reference's −0.605 and −0.428,
 #   gap 0.030 against 0.176, largest $|E|$ 1.280 against 0.680. In this run the energies without the penalty went
 #   about twice as low, and the gap stayed small. With the reference's energies below 0.680 in size, the
@@ -1242,15 +1247,15 @@ print(f"the quality curve's last interval, steps {curve[-2, 0]:.0f} to {curve[-1
 ### END SOLUTION
 
 # %% [markdown] slideshow={"slide_type": "skip"} tags=["instructor-only"]
-# **Answer: an estimate, not a measurement.** In the `full` run one training step took 745 ms on this 2-core
-# CPU, so the tutorial's 28,000 steps cost about 5.8 hours of training (the quality curve's scoring adds
-# seconds). Section 8's arms took 709, 377 and 393 ms per step (reference, half the sampler steps,
+# **Answer: an estimate, not a measurement.** In the `full` run one training step took 578 ms on this 2-core
+# CPU, so the tutorial's 28,000 steps cost about 4.5 hours of training (the quality curve's scoring adds
+# seconds). Section 8's arms took 582, 311 and 320 ms per step (reference, half the sampler steps,
 # half the batch); with `ARM_STEPS = 700` and three seeds per arm the eight new trainings (seed 0's reference is
-# section 6's run, which must then last at least 700 steps) cost about 1.2 hours more. On a GPU a step would
+# section 6's run, which must then last at least 700 steps) cost about 1.0 hour more. On a GPU a step would
 # be much cheaper, by a factor this course has not measured: the network is small, and what a GPU gains depends
 # on how well 128 images × 60 sampler steps fill it.
 # Where the curve flattens, this run cannot tell: in its last interval, steps 1,260 to 1,400, the buffer's FID
-# still fell by 10 % (243 to 218), so at 5 % of the tutorial's length it had not flattened.
+# still fell by 10 % (231 to 208), so at 5 % of the tutorial's length it had not flattened.
 # What to expect later in training (not measured): at 50 steps, far from the data, twice the updates were worth
 # more than better negatives or gradients (section 8). Once its energy has sharp minima, a sampler with $K/2$ steps per
 # visit leaves its chains further from the model's own distribution, and the negative phase becomes biased (the
