@@ -555,7 +555,7 @@ runtime.save_headline(NOTEBOOK, {
 # network is trained `EX_EPOCHS` epoch on the first `EX_TRAIN` training images, from the same seed, on the same images
 # in the same order, and scored once on the first `EX_TEST` test images (`full`: one epoch of 10,000 images, a fifth of
 # one headline epoch, scored on the whole test set; `ci`: 2 steps of 128 images, scored on 500, numbers that mean
-# nothing). The six short runs take 128 s in `full`, 82 s of it the two seed CNNs (`ci`: 6 s). Section 3 trains 10
+# nothing). The six short runs take 138 s in `full`, 81 s of it the two seed CNNs (`ci`: 6 s). Section 3 trains 10
 # epochs of 50,000 images: a short run shows which design learns faster at first, not which one ends better, and one run
 # per design is one observation, not a mean over seeds.
 
@@ -715,24 +715,24 @@ if not runtime.gpu_available():     # on a CPU the arithmetic sets the pace: a s
 ### END SOLUTION
 
 # %% [markdown] slideshow={"slide_type": "skip"} tags=["instructor-only"]
-# **Answer** (timings of a few steps: noisy). In `full` a 50,000-image epoch of the seed's CNN extrapolates to 71 s at
-# batch 128, 70 s at 256 and 69 s at 512; the lean CNN's to 22, 15 and 31 s (`ci`, one step each at 256 and 512: 124,
+# **Answer** (timings of a few steps: noisy). In `full` a 50,000-image epoch of the seed's CNN extrapolates to 80 s at
+# batch 128, 70 s at 256 and 68 s at 512; the lean CNN's to 14, 16 and 16 s (`ci`, one step each at 256 and 512: 124,
 # 123 and 76 s for the seed's CNN, 30, 29 and 28 s for the lean CNN; an earlier `ci` run gave the seed's CNN 87, 123 and
 # 85 s, which is how noisy one step is). On this CPU the time per epoch does not follow the number of steps, 4 times
-# fewer at 512: the seed CNN's barely falls, and the lean CNN's falls at 256 but grows at 512 (asserted on a CPU: the
-# seed CNN's epoch at 512 takes more than a third of its time at 128; measured: 97 %). The seed CNN's epoch shrank by
-# 2 % from 128 to 256 and by another 0.9 % to 512; the lean CNN's shrank by 31 % at 256 and was 40 % longer at 512 than
-# at 128. Counted as in section 6, the seed's CNN sustained 83 G multiply-adds per second at 128, about 85 G at 256 and
-# 86 G at 512: the math library already kept the two cores busy at 128, so every image costs its 39 M multiply-adds and
-# a step's time nearly doubles with the batch. (The previous full run, on the same machine before section 8 was added,
-# gave the seed's CNN 80, 75 and 74 s, 74 G per second at 128 to 80 G at 512; the one before it gave 160, 77 and 76 s,
-# 37 G per second at 128 against 77 G at 256: its 256 and 512 are close to the later runs', so the halving it showed
-# came from its slow timing at 128, not from the batch size.) The lean CNN's small layers use the cores less well and
-# less steadily: about 28 G per second at 128, 40 G at 256 and 20 G at 512 (the previous run: 43, 29 and 31 G, epochs of
-# 15, 22 and 20 s), a pattern with the batch that two runs of 4 timed steps do not agree on. On a GPU a batch of 128
-# leaves most of the chip idle and the step time barely grows up to 512 or 1,024 images, so the epoch gets several times
-# faster: the reason for section 6's advice. Fewer steps per epoch are not free: 4 times the batch gives 4 times fewer
-# updates per epoch, which is why the learning rate is usually scaled up with the batch.
+# fewer at 512: the seed CNN's falls by 15 % and the lean CNN's grows (asserted on a CPU: the seed CNN's epoch at 512
+# takes more than a third of its time at 128; measured: 85 %). The seed CNN's epoch shrank by 13 % from 128 to 256 and
+# by another 2 % to 512; the lean CNN's grew by 15 % at 256 and stayed there at 512. Counted as in section 6, the seed's
+# CNN sustained 74 G multiply-adds per second at 128, about 85 G at 256 and 87 G at 512: the math library already
+# kept the two cores nearly busy at 128, so every image costs its 39 M multiply-adds and a step's time nearly doubles
+# with the batch. (Three earlier full runs of the same code, on this kind of machine, gave the seed's CNN 71, 70 and
+# 69 s; 80, 75 and 74 s; and 160, 77 and 76 s: the batches of 256 and 512 agree across runs to within about 12 %, the
+# timing at 128 does not, so the halving the last of them showed came from its slow timing at 128, not from the batch
+# size.) The lean CNN's small layers use the cores less well: about 45 G per second at 128 and 39 G at 256 and 512 in
+# this run, against 28, 40 and 20 G and 43, 29 and 31 G in the two before, a pattern with the batch that runs of 4
+# timed steps do not agree on. On a GPU a batch of 128 leaves most of the chip idle and the step time barely grows up
+# to 512 or 1,024 images, so the epoch gets several times faster: the reason for section 6's advice. Fewer steps per
+# epoch are not free: 4 times the batch gives 4 times fewer updates per epoch, which is why the learning rate is
+# usually scaled up with the batch.
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ### Exercise 4: the most frequent confusion
